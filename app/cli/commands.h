@@ -1,0 +1,11 @@
+#pragma once
+// Entry points of the `hpf` subcommands. Each takes its arguments (subcommand name first) and returns an exit
+// status; errors are thrown and reported by main().
+
+#include <QStringList>
+
+namespace hpf::cli {
+
+int backbone_info(const QStringList& args);
+
+}  // namespace hpf::cli

@@ -1,0 +1,70 @@
+// hpf: the Hyperpixel Studio command-line tool.
+
+#include "app/cli/cli_common.h"
+#include "app/cli/commands.h"
+#include "core/compute/runtime.h"
+
+#include <QCoreApplication>
+
+#include <functional>
+#include <iostream>
+#include <map>
+
+namespace {
+
+struct Command {
+  std::function<int(const QStringList&)> run;
+  const char* summary;
+};
+
+const std::map<std::string, Command>& commands() {
+  static const std::map<std::string, Command> table = {
+      {"backbone-info", {hpf::cli::backbone_info, "print a backbone's layers with channels, jump and receptive field"}},
+  };
+  return table;
+}
+
+void print_usage() {
+  std::cout << "Usage: hpf <command> [options]   (hpf <command> --help for a command's options)\n\n"
+               "Hyperpixel Flow semantic correspondence (Min, Lee, Ponce, Cho, ICCV 2019).\n\nCommands:\n";
+  for (const auto& [name, command] : commands()) {
+    std::cout << "  " << name << std::string(16 - std::min<size_t>(15, name.size()), ' ') << command.summary << "\n";
+  }
+  std::cout << "\nGlobal: --version, --help\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QCoreApplication app(argc, argv);
+  QCoreApplication::setApplicationName("hpf");
+  QCoreApplication::setApplicationVersion(HPF_VERSION);
+  QStringList args = QCoreApplication::arguments();
+  args.removeFirst();
+  if (args.isEmpty() || args.front() == "--help" || args.front() == "-h") {
+    print_usage();
+    return args.isEmpty() ? 2 : 0;
+  }
+  if (args.front() == "--version") {
+    std::cout << "hpf " << HPF_VERSION << " (LibTorch " << hpf::torch_version() << ", CUDA "
+              << (hpf::cuda_available() ? "available" : "not available") << ")\n";
+    return 0;
+  }
+  const auto found = commands().find(args.front().toStdString());
+  if (found == commands().end()) {
+    std::cerr << "hpf: unknown command '" << args.front().toStdString() << "'\n\n";
+    print_usage();
+    return 2;
+  }
+  hpf::set_compute_threads(0);
+  try {
+    return found->second.run(args);
+  } catch (const hpf::cli::UsageError& e) {
+    std::cerr << "hpf " << args.front().toStdString() << ": " << e.what() << "\n(see hpf "
+              << args.front().toStdString() << " --help)\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "hpf " << args.front().toStdString() << ": error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,57 @@
+#pragma once
+// CNN backbones whose intermediate layers make hyperpixels (reference §1).
+
+#include "core/compute/layer_geometry.h"
+#include "core/compute/state_dict.h"
+
+#include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hpf {
+
+// A feature extractor with numbered layers. Implementations live in the .cpp files; use make_backbone().
+class Backbone {
+ public:
+  virtual ~Backbone() = default;
+
+  // Canonical name: "resnet50", "resnet101", "fcn_resnet101" or "mobilenet_v2".
+  virtual const std::string& name() const = 0;
+
+  // Every selectable layer, indexed by id, with geometry computed from the architecture.
+  virtual const std::vector<LayerInfo>& layers() const = 0;
+
+  // Runs the network on a normalised (1, 3, H, W) float image and returns the outputs of `layer_ids`, in the
+  // order given. The forward pass stops after the deepest requested layer. Throws std::invalid_argument for an
+  // empty list or an id the backbone lacks.
+  virtual std::vector<at::Tensor> extract(const at::Tensor& image, const std::vector<int>& layer_ids) = 0;
+
+  // ImageNet logits (1, 1000), for checking real weights. Throws for backbones without a classifier (FCN).
+  virtual at::Tensor classify(const at::Tensor& image) = 0;
+
+  // Copies a torchvision state dict into the network. Every tensor the network needs must be present with the
+  // right shape and dtype; the first mismatch is named in the std::runtime_error thrown. Extra keys (classifier
+  // heads a backbone does not use) are ignored.
+  virtual void load_state_dict(const StateDict& state) = 0;
+
+  // The tensors load_state_dict() expects, with their shapes (for checks and for writing test checkpoints).
+  virtual StateDict expected_state() = 0;
+
+  virtual void to(c10::Device device) = 0;
+  virtual c10::Device device() const = 0;
+
+  // Checks the ids and returns them validated; throws std::invalid_argument naming the offending id.
+  std::vector<int> checked_ids(const std::vector<int>& layer_ids) const;
+};
+
+// Names accepted by make_backbone(), canonical first.
+std::vector<std::string> backbone_names();
+
+// Creates an untrained backbone by name ("resnet50", "resnet101", "fcn_resnet101"/"fcn101", "mobilenet_v2").
+// Throws std::invalid_argument listing the known names for anything else.
+std::unique_ptr<Backbone> make_backbone(const std::string& name);
+
+}  // namespace hpf

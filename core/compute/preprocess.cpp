@@ -1,0 +1,47 @@
+#include "core/compute/preprocess.h"
+
+#include <ATen/ATen.h>
+
+#include <algorithm>
+#include <stdexcept>
+#include <string>
+
+namespace hpf {
+
+float resize_ratio(int width, int height, int max_side) {
+  const float side = static_cast<float>(std::max(width, height));
+  if (max_side <= 0 || side <= static_cast<float>(max_side)) return 1.0f;
+  // PyTorch evaluates `int / tensor` as reciprocal(tensor) * int, in float32; do the same.
+  const float reciprocal = 1.0f / side;
+  return reciprocal * static_cast<float>(max_side);
+}
+
+PreparedImage prepare_image(const at::Tensor& rgb, int max_side) {
+  if (rgb.dim() != 3 || rgb.size(2) != 3 || rgb.scalar_type() != at::kByte) {
+    throw std::invalid_argument("prepare_image: expected an H x W x 3 uint8 RGB image");
+  }
+  if (rgb.size(0) < 1 || rgb.size(1) < 1) throw std::invalid_argument("prepare_image: the image is empty");
+
+  PreparedImage out;
+  out.original_height = static_cast<int>(rgb.size(0));
+  out.original_width = static_cast<int>(rgb.size(1));
+  const auto options = at::TensorOptions().dtype(at::kFloat);
+  const at::Tensor mean = at::tensor({0.485f, 0.456f, 0.406f}, options).view({1, 3, 1, 1});
+  const at::Tensor stdev = at::tensor({0.229f, 0.224f, 0.225f}, options).view({1, 3, 1, 1});
+  at::Tensor image = rgb.permute({2, 0, 1}).unsqueeze(0).to(at::kFloat).div(255.0).sub(mean).div(stdev);
+
+  out.ratio = resize_ratio(out.original_width, out.original_height, max_side);
+  if (out.ratio != 1.0f) {
+    const auto h = static_cast<int64_t>(static_cast<float>(out.original_height) * out.ratio);
+    const auto w = static_cast<int64_t>(static_cast<float>(out.original_width) * out.ratio);
+    if (h < 1 || w < 1) {
+      throw std::invalid_argument("prepare_image: a " + std::to_string(out.original_width) + "x" +
+                                  std::to_string(out.original_height) + " image shrinks to nothing");
+    }
+    image = at::upsample_bilinear2d(image, {h, w}, /*align_corners=*/false);
+  }
+  out.tensor = image.contiguous();
+  return out;
+}
+
+}  // namespace hpf
