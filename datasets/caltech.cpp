@@ -12,7 +12,8 @@ namespace {
 const char* const kPairsFile = "test_pairs_caltech_with_category.csv";
 
 // Zips a polygon's x-list and y-list; they must have the same length and at least 3 vertices.
-std::vector<Keypoint> polygon(const CsvRow& row, size_t x_column, const std::string& file, const std::string& side) {
+std::vector<Keypoint> polygon(const CsvRow& row, size_t x_column, const std::string& file,
+                              const std::string& side) {
   const std::vector<double> xs = csv_double_list(row, x_column, file, side + " x-list");
   const std::vector<double> ys = csv_double_list(row, x_column + 1, file, side + " y-list");
   if (xs.size() != ys.size() || xs.size() < 3) {
@@ -50,13 +51,14 @@ class Caltech : public SourceDataset {
     if (!rows.empty() && is_header_row(rows.front(), 2)) rows.erase(rows.begin());
     std::vector<PairAnnotation> pairs;
     for (const CsvRow& row : rows) {
-      require_columns(row, 7, file, "source image, target image, class id, source x-list, source y-list, "
-                                    "target x-list, target y-list");
+      require_columns(row, 7, file,
+                      "source image, target image, class id, source x-list, source y-list, "
+                      "target x-list, target y-list");
       const std::string where = file + " line " + std::to_string(row.line);
       const int class_id = csv_int(row, 2, file, "class");
       if (class_id < 1 || class_id > int(caltech_classes().size())) {
-        throw DatasetError(where + ", column 3 (class): expected 1.." + std::to_string(caltech_classes().size()) +
-                           ", found " + std::to_string(class_id));
+        throw DatasetError(where + ", column 3 (class): expected 1.." +
+                           std::to_string(caltech_classes().size()) + ", found " + std::to_string(class_id));
       }
       PairAnnotation pair;
       pair.id = std::to_string(pairs.size());
@@ -80,23 +82,23 @@ class Caltech : public SourceDataset {
 
 const std::vector<std::string>& caltech_classes() {
   static const std::vector<std::string> classes = {
-      "Faces",         "Faces_easy",     "Leopards",      "Motorbikes",    "accordion",   "airplanes",
-      "anchor",        "ant",            "barrel",        "bass",          "beaver",      "binocular",
-      "bonsai",        "brain",          "brontosaurus",  "buddha",        "butterfly",   "camera",
-      "cannon",        "car_side",       "ceiling_fan",   "cellphone",     "chair",       "chandelier",
-      "cougar_body",   "cougar_face",    "crab",          "crayfish",      "crocodile",   "crocodile_head",
-      "cup",           "dalmatian",      "dollar_bill",   "dolphin",       "dragonfly",   "electric_guitar",
-      "elephant",      "emu",            "euphonium",     "ewer",          "ferry",       "flamingo",
-      "flamingo_head", "garfield",       "gerenuk",       "gramophone",    "grand_piano", "hawksbill",
-      "headphone",     "hedgehog",       "helicopter",    "ibis",          "inline_skate", "joshua_tree",
-      "kangaroo",      "ketch",          "lamp",          "laptop",        "llama",       "lobster",
-      "lotus",         "mandolin",       "mayfly",        "menorah",       "metronome",   "minaret",
-      "nautilus",      "octopus",        "okapi",         "pagoda",        "panda",       "pigeon",
-      "pizza",         "platypus",       "pyramid",       "revolver",      "rhino",       "rooster",
-      "saxophone",     "schooner",       "scissors",      "scorpion",      "sea_horse",   "snoopy",
-      "soccer_ball",   "stapler",        "starfish",      "stegosaurus",   "stop_sign",   "strawberry",
-      "sunflower",     "tick",           "trilobite",     "umbrella",      "watch",       "water_lilly",
-      "wheelchair",    "wild_cat",       "windsor_chair", "wrench",        "yin_yang"};
+      "Faces",         "Faces_easy",  "Leopards",      "Motorbikes",  "accordion",    "airplanes",
+      "anchor",        "ant",         "barrel",        "bass",        "beaver",       "binocular",
+      "bonsai",        "brain",       "brontosaurus",  "buddha",      "butterfly",    "camera",
+      "cannon",        "car_side",    "ceiling_fan",   "cellphone",   "chair",        "chandelier",
+      "cougar_body",   "cougar_face", "crab",          "crayfish",    "crocodile",    "crocodile_head",
+      "cup",           "dalmatian",   "dollar_bill",   "dolphin",     "dragonfly",    "electric_guitar",
+      "elephant",      "emu",         "euphonium",     "ewer",        "ferry",        "flamingo",
+      "flamingo_head", "garfield",    "gerenuk",       "gramophone",  "grand_piano",  "hawksbill",
+      "headphone",     "hedgehog",    "helicopter",    "ibis",        "inline_skate", "joshua_tree",
+      "kangaroo",      "ketch",       "lamp",          "laptop",      "llama",        "lobster",
+      "lotus",         "mandolin",    "mayfly",        "menorah",     "metronome",    "minaret",
+      "nautilus",      "octopus",     "okapi",         "pagoda",      "panda",        "pigeon",
+      "pizza",         "platypus",    "pyramid",       "revolver",    "rhino",        "rooster",
+      "saxophone",     "schooner",    "scissors",      "scorpion",    "sea_horse",    "snoopy",
+      "soccer_ball",   "stapler",     "starfish",      "stegosaurus", "stop_sign",    "strawberry",
+      "sunflower",     "tick",        "trilobite",     "umbrella",    "watch",        "water_lilly",
+      "wheelchair",    "wild_cat",    "windsor_chair", "wrench",      "yin_yang"};
   return classes;
 }
 

@@ -13,7 +13,8 @@ std::string_view trim(std::string_view text) {
   return text;
 }
 
-std::string field_context(const CsvRow& row, size_t column, const std::string& file_label, const std::string& what) {
+std::string field_context(const CsvRow& row, size_t column, const std::string& file_label,
+                          const std::string& what) {
   return file_label + " line " + std::to_string(row.line) + ", column " + std::to_string(column + 1) + " (" +
          what + ")";
 }
@@ -26,7 +27,9 @@ bool parse_double(std::string_view text, double& value) {
   return result.ec == std::errc() && result.ptr == text.data() + text.size();
 }
 
-bool is_blank(const std::vector<std::string>& fields) { return fields.size() == 1 && trim(fields[0]).empty(); }
+bool is_blank(const std::vector<std::string>& fields) {
+  return fields.size() == 1 && trim(fields[0]).empty();
+}
 
 }  // namespace
 
@@ -117,7 +120,8 @@ int csv_int(const CsvRow& row, size_t column, const std::string& file_label, con
 std::vector<double> csv_double_list(const CsvRow& row, size_t column, const std::string& file_label,
                                     const std::string& what) {
   if (column >= row.fields.size()) {
-    throw DatasetError(field_context(row, column, file_label, what) + ": expected a list of numbers, found nothing");
+    throw DatasetError(field_context(row, column, file_label, what) +
+                       ": expected a list of numbers, found nothing");
   }
   const std::string& text = row.fields[column];
   std::vector<double> values;
@@ -142,10 +146,12 @@ bool is_header_row(const CsvRow& row, size_t numeric_column) {
   return numeric_column >= row.fields.size() || !parse_double(row.fields[numeric_column], value);
 }
 
-void require_columns(const CsvRow& row, size_t expected, const std::string& file_label, const std::string& layout) {
+void require_columns(const CsvRow& row, size_t expected, const std::string& file_label,
+                     const std::string& layout) {
   if (row.fields.size() != expected) {
-    throw DatasetError(file_label + " line " + std::to_string(row.line) + ": expected " + std::to_string(expected) +
-                       " columns (" + layout + "), found " + std::to_string(row.fields.size()));
+    throw DatasetError(file_label + " line " + std::to_string(row.line) + ": expected " +
+                       std::to_string(expected) + " columns (" + layout + "), found " +
+                       std::to_string(row.fields.size()));
   }
 }
 

@@ -12,9 +12,9 @@ struct CsvRow {
   std::vector<std::string> fields;
 };
 
-// RFC 4180 CSV: comma separated, fields optionally in double quotes with "" as an escaped quote, LF or CRLF line
-// ends, a UTF-8 BOM ignored, blank lines skipped. Throws DatasetError naming `file_label` and the line for an
-// unterminated quote or text after a closing quote.
+// RFC 4180 CSV: comma separated, fields optionally in double quotes with "" as an escaped quote, LF or CRLF
+// line ends, a UTF-8 BOM ignored, blank lines skipped. Throws DatasetError naming `file_label` and the line
+// for an unterminated quote or text after a closing quote.
 std::vector<CsvRow> parse_csv(std::string_view text, const std::string& file_label);
 
 // Strict number parsing of one CSV field (surrounding spaces allowed; locale independent; "nan" accepted for
@@ -26,11 +26,13 @@ int csv_int(const CsvRow& row, size_t column, const std::string& file_label, con
 std::vector<double> csv_double_list(const CsvRow& row, size_t column, const std::string& file_label,
                                     const std::string& what);
 
-// Throws "<file> line <n>: expected <expected> columns (<layout>), found <found>" unless the row has `expected`.
-void require_columns(const CsvRow& row, size_t expected, const std::string& file_label, const std::string& layout);
+// Throws "<file> line <n>: expected <expected> columns (<layout>), found <found>" unless the row has
+// `expected`.
+void require_columns(const CsvRow& row, size_t expected, const std::string& file_label,
+                     const std::string& layout);
 
-// pandas-style files start with a header row; a few copies in circulation do not. The first row is a header when
-// its `numeric_column` is not a number.
+// pandas-style files start with a header row; a few copies in circulation do not. The first row is a header
+// when its `numeric_column` is not a number.
 bool is_header_row(const CsvRow& row, size_t numeric_column);
 
 }  // namespace hpf

@@ -23,20 +23,27 @@ struct DatasetKind {
 // Adding a dataset = one reader file exposing open_<name>() plus one row here.
 const std::vector<DatasetKind>& registry() {
   static const std::vector<DatasetKind> kinds = {
-      {"spair", {"spair-71k", "spair71k"},
-       [](const std::string& path, const DatasetOptions& options) { return open_spair(path, options.spair_layout); }},
-      {"pf-pascal", {"pfpascal", "pf_pascal"},
+      {"spair",
+       {"spair-71k", "spair71k"},
+       [](const std::string& path, const DatasetOptions& options) {
+         return open_spair(path, options.spair_layout);
+       }},
+      {"pf-pascal",
+       {"pfpascal", "pf_pascal"},
        [](const std::string& path, const DatasetOptions&) { return open_pf_pascal(path); }},
-      {"pf-willow", {"pfwillow", "pf_willow"},
+      {"pf-willow",
+       {"pfwillow", "pf_willow"},
        [](const std::string& path, const DatasetOptions&) { return open_pf_willow(path); }},
-      {"caltech", {"caltech-101", "caltech101"},
+      {"caltech",
+       {"caltech-101", "caltech101"},
        [](const std::string& path, const DatasetOptions&) { return open_caltech(path); }},
   };
   return kinds;
 }
 
 std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
   return text;
 }
 
@@ -73,7 +80,8 @@ cv::Mat load_image(const Dataset& dataset, const std::string& relative_path) {
     }
   }
   if (decoded.empty()) {
-    throw DatasetError(dataset.location(relative_path) + ": not a decodable image (" + std::to_string(bytes.size()) +
+    throw DatasetError(dataset.location(relative_path) + ": not a decodable image (" +
+                       std::to_string(bytes.size()) +
                        " bytes; expected JPEG, PNG or another format OpenCV reads)");
   }
   cv::Mat rgb;
@@ -87,13 +95,15 @@ double pck_threshold(const PairAnnotation& pair, ThresholdKind kind, int target_
     threshold = double(std::max(target_width, target_height));
   } else {
     if (!pair.has_bbox) {
-      throw DatasetError("pair " + pair.id + ": bounding-box PCK threshold requested but the pair has no box");
+      throw DatasetError("pair " + pair.id +
+                         ": bounding-box PCK threshold requested but the pair has no box");
     }
     const auto& box = pair.target_bbox;
     threshold = std::max(box[2] - box[0], box[3] - box[1]);
   }
   if (!(threshold > 0)) {
-    throw DatasetError("pair " + pair.id + ": PCK threshold must be positive, found " + std::to_string(threshold));
+    throw DatasetError("pair " + pair.id + ": PCK threshold must be positive, found " +
+                       std::to_string(threshold));
   }
   return threshold;
 }

@@ -18,14 +18,17 @@ struct Keypoint {
 
 // One annotated image pair, in ORIGINAL image pixels.
 struct PairAnnotation {
-  std::string id;  // stable: SPair "000001-2008_000585-2008_000008:aeroplane"; CSV datasets the 0-based data row
-  std::string source_image, target_image;  // paths relative to the dataset root (read with Dataset::read_file)
+  std::string
+      id;  // stable: SPair "000001-2008_000585-2008_000008:aeroplane"; CSV datasets the 0-based data row
+  std::string source_image,
+      target_image;  // paths relative to the dataset root (read with Dataset::read_file)
   std::string category;
   // Keypoint datasets: same length, row i of source matches row i of target; rows invisible (NaN) in either
-  // image are already dropped. Caltech-101 (AnnotationKind::Polygon): the mask polygon vertices of each image,
-  // whose counts differ between source and target.
+  // image are already dropped. Caltech-101 (AnnotationKind::Polygon): the mask polygon vertices of each
+  // image, whose counts differ between source and target.
   std::vector<Keypoint> source_kps, target_kps;
-  std::vector<int> kps_ids;  // SPair's keypoint ids; 0..n-1 for the other keypoint datasets; empty for polygons
+  std::vector<int>
+      kps_ids;  // SPair's keypoint ids; 0..n-1 for the other keypoint datasets; empty for polygons
   std::array<double, 4> source_bbox{}, target_bbox{};  // [x1, y1, x2, y2]
   bool has_bbox = false;
   // SPair difficulty flags, -1 where the dataset has none. viewpoint/scale: 0 easy, 1 medium, 2 hard;
@@ -75,9 +78,9 @@ struct DatasetOptions {
 // Dataset kinds open_dataset accepts, canonical names: {"spair", "pf-pascal", "pf-willow", "caltech"}.
 std::vector<std::string> dataset_kinds();
 
-// Opens a dataset of `kind` (canonical name or alias: "spair-71k", "pfpascal", "pfwillow", "caltech-101") from
-// its folder or downloaded archive (.zip, .tar, .tar.gz, .tgz). Throws DatasetError for an unknown kind or when
-// the dataset's marker file is not found.
+// Opens a dataset of `kind` (canonical name or alias: "spair-71k", "pfpascal", "pfwillow", "caltech-101")
+// from its folder or downloaded archive (.zip, .tar, .tar.gz, .tgz). Throws DatasetError for an unknown kind
+// or when the dataset's marker file is not found.
 std::unique_ptr<Dataset> open_dataset(const std::string& kind, const std::string& root_or_archive,
                                       const DatasetOptions& options = {});
 

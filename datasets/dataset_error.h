@@ -5,9 +5,9 @@
 
 namespace hpf {
 
-// Every problem with dataset files (missing, malformed, inconsistent, unsafe) is reported with this type so that
-// callers can tell "your data is broken" apart from programming errors. Messages name the file, the line or
-// field, and what was expected versus found.
+// Every problem with dataset files (missing, malformed, inconsistent, unsafe) is reported with this type so
+// that callers can tell "your data is broken" apart from programming errors. Messages name the file, the line
+// or field, and what was expected versus found.
 class DatasetError : public std::runtime_error {
  public:
   explicit DatasetError(const std::string& message) : std::runtime_error(message) {}

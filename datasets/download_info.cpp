@@ -18,15 +18,18 @@ const std::vector<DatasetDownload>& dataset_downloads() {
        {"https://www.di.ens.fr/willow/research/proposalflow/dataset/PF-dataset-PASCAL.zip"},
        "1OOwpGzJnTsFXYh-YffMQ9XKM_Kl_zdzg",
        "Annotations",
-       "The official zip has JPEGImages/ and Annotations/ but not the split lists trn_pairs.csv, val_pairs.csv "
-       "and test_pairs.csv; those come with the reference's PF-PASCAL archive (Google Drive id below) and must "
+       "The official zip has JPEGImages/ and Annotations/ but not the split lists trn_pairs.csv, "
+       "val_pairs.csv "
+       "and test_pairs.csv; those come with the reference's PF-PASCAL archive (Google Drive id below) and "
+       "must "
        "sit next to Annotations/."},
       {"pf-willow",
        "PF-WILLOW",
        {"https://www.di.ens.fr/willow/research/proposalflow/dataset/PF-dataset.zip"},
        "1tDP0y8RO5s45L-vqnortRaieiWENQco_",
        "test_pairs.csv",
-       "test_pairs.csv (paths 'PF-dataset/<sub-class>/<image>') comes with the reference's PF-WILLOW archive; "
+       "test_pairs.csv (paths 'PF-dataset/<sub-class>/<image>') comes with the reference's PF-WILLOW "
+       "archive; "
        "it must sit next to the <sub-class>/ image folders such as car(G)/."},
       {"caltech",
        "Caltech-101",
@@ -51,8 +54,10 @@ std::string offline_instructions(const std::string& kind) {
     text += "     or the reference implementation's bundle: https://drive.google.com/uc?export=download&id=" +
             entry.reference_drive_id + "\n";
     text += "  2. " + entry.notes + "\n";
-    text += "  3. Copy the archive (.zip/.tar.gz, no need to unpack) or the unpacked folder to this machine and "
-            "open it; the dataset root is the folder containing '" + entry.marker + "'.\n";
+    text +=
+        "  3. Copy the archive (.zip/.tar.gz, no need to unpack) or the unpacked folder to this machine and "
+        "open it; the dataset root is the folder containing '" +
+        entry.marker + "'.\n";
     return text;
   }
   throw DatasetError("unknown dataset kind '" + kind + "' for download instructions");

@@ -30,11 +30,14 @@ struct MatHandles {
 
 }  // namespace
 
-MatMatrix read_mat_matrix(const std::vector<uint8_t>& bytes, const std::string& name, const std::string& location) {
+MatMatrix read_mat_matrix(const std::vector<uint8_t>& bytes, const std::string& name,
+                          const std::string& location) {
   QTemporaryFile temp(QDir::tempPath() + "/hpf_mat_XXXXXX.mat");
-  if (!temp.open() || temp.write(reinterpret_cast<const char*>(bytes.data()), qint64(bytes.size())) !=
-                          qint64(bytes.size()) || !temp.flush()) {
-    throw DatasetError(location + ": cannot stage the .mat file for reading: " + temp.errorString().toStdString());
+  if (!temp.open() ||
+      temp.write(reinterpret_cast<const char*>(bytes.data()), qint64(bytes.size())) != qint64(bytes.size()) ||
+      !temp.flush()) {
+    throw DatasetError(location +
+                       ": cannot stage the .mat file for reading: " + temp.errorString().toStdString());
   }
   MatHandles handles;
   handles.file = Mat_Open(temp.fileName().toLocal8Bit().constData(), MAT_ACC_RDONLY);
@@ -45,26 +48,48 @@ MatMatrix read_mat_matrix(const std::vector<uint8_t>& bytes, const std::string& 
   if (handles.var == nullptr) throw DatasetError(location + ": no readable variable '" + name + "'");
   const matvar_t& var = *handles.var;
   if (var.rank != 2 || var.isComplex || (var.data == nullptr && var.dims[0] * var.dims[1] != 0)) {
-    throw DatasetError(location + ": variable '" + name + "': expected a real 2-D numeric matrix, found rank " +
-                       std::to_string(var.rank) + (var.isComplex ? " complex" : "") + " data");
+    throw DatasetError(location + ": variable '" + name +
+                       "': expected a real 2-D numeric matrix, found rank " + std::to_string(var.rank) +
+                       (var.isComplex ? " complex" : "") + " data");
   }
   MatMatrix out;
   out.rows = var.dims[0];
   out.cols = var.dims[1];
   out.values.resize(out.rows * out.cols);
   switch (var.class_type) {
-    case MAT_C_DOUBLE: copy_column_major<double>(var, out); break;
-    case MAT_C_SINGLE: copy_column_major<float>(var, out); break;
-    case MAT_C_INT8: copy_column_major<int8_t>(var, out); break;
-    case MAT_C_UINT8: copy_column_major<uint8_t>(var, out); break;
-    case MAT_C_INT16: copy_column_major<int16_t>(var, out); break;
-    case MAT_C_UINT16: copy_column_major<uint16_t>(var, out); break;
-    case MAT_C_INT32: copy_column_major<int32_t>(var, out); break;
-    case MAT_C_UINT32: copy_column_major<uint32_t>(var, out); break;
-    case MAT_C_INT64: copy_column_major<int64_t>(var, out); break;
-    case MAT_C_UINT64: copy_column_major<uint64_t>(var, out); break;
+    case MAT_C_DOUBLE:
+      copy_column_major<double>(var, out);
+      break;
+    case MAT_C_SINGLE:
+      copy_column_major<float>(var, out);
+      break;
+    case MAT_C_INT8:
+      copy_column_major<int8_t>(var, out);
+      break;
+    case MAT_C_UINT8:
+      copy_column_major<uint8_t>(var, out);
+      break;
+    case MAT_C_INT16:
+      copy_column_major<int16_t>(var, out);
+      break;
+    case MAT_C_UINT16:
+      copy_column_major<uint16_t>(var, out);
+      break;
+    case MAT_C_INT32:
+      copy_column_major<int32_t>(var, out);
+      break;
+    case MAT_C_UINT32:
+      copy_column_major<uint32_t>(var, out);
+      break;
+    case MAT_C_INT64:
+      copy_column_major<int64_t>(var, out);
+      break;
+    case MAT_C_UINT64:
+      copy_column_major<uint64_t>(var, out);
+      break;
     default:
-      throw DatasetError(location + ": variable '" + name + "': expected a numeric matrix, found matio class " +
+      throw DatasetError(location + ": variable '" + name +
+                         "': expected a numeric matrix, found matio class " +
                          std::to_string(int(var.class_type)));
   }
   return out;

@@ -13,9 +13,11 @@ struct MatMatrix {
   double at(size_t r, size_t c) const { return values[r * cols + c]; }
 };
 
-// Reads variable `name` from the bytes of a .mat file (v5, or v7.3 where matio has HDF5) with matio. matio only
-// reads from a path, so the bytes go through a private temporary file. Throws DatasetError naming `location`
-// when the bytes are not a .mat file, the variable is missing, or it is not a real 2-D numeric matrix.
-MatMatrix read_mat_matrix(const std::vector<uint8_t>& bytes, const std::string& name, const std::string& location);
+// Reads variable `name` from the bytes of a .mat file (v5, or v7.3 where matio has HDF5) with matio. matio
+// only reads from a path, so the bytes go through a private temporary file. Throws DatasetError naming
+// `location` when the bytes are not a .mat file, the variable is missing, or it is not a real 2-D numeric
+// matrix.
+MatMatrix read_mat_matrix(const std::vector<uint8_t>& bytes, const std::string& name,
+                          const std::string& location);
 
 }  // namespace hpf

@@ -6,7 +6,9 @@
 
 namespace hpf {
 namespace {
-bool finite(const Keypoint& point) { return std::isfinite(point.x) && std::isfinite(point.y); }
+bool finite(const Keypoint& point) {
+  return std::isfinite(point.x) && std::isfinite(point.y);
+}
 }  // namespace
 
 void keep_pairwise_visible(PairAnnotation& pair) {

@@ -86,7 +86,8 @@ class PfPascal : public SourceDataset {
     return "Annotations/" + category + "/" + without_extension(image_name) + ".mat";
   }
 
-  const ImageAnnotation& annotation(const std::string& path, std::map<std::string, ImageAnnotation>& cache) const {
+  const ImageAnnotation& annotation(const std::string& path,
+                                    std::map<std::string, ImageAnnotation>& cache) const {
     const auto cached = cache.find(path);
     if (cached != cache.end()) return cached->second;
     const std::string where = location(path);
@@ -112,8 +113,9 @@ class PfPascal : public SourceDataset {
 
 const std::vector<std::string>& pascal_classes() {
   static const std::vector<std::string> classes = {
-      "aeroplane", "bicycle", "bird",  "boat",      "bottle", "bus",         "car",   "cat",  "chair", "cow",
-      "diningtable", "dog",   "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor"};
+      "aeroplane", "bicycle",     "bird",  "boat",        "bottle", "bus",      "car",
+      "cat",       "chair",       "cow",   "diningtable", "dog",    "horse",    "motorbike",
+      "person",    "pottedplant", "sheep", "sofa",        "train",  "tvmonitor"};
   return classes;
 }
 

@@ -22,7 +22,7 @@ class PfWillow : public SourceDataset {
   std::string default_split() const override { return "test"; }
   // The reference's sub-class list (object class + (G)/(M)/(S) viewpoint/clutter variant).
   std::vector<std::string> categories() const override {
-    return {"car(G)",       "car(M)",       "car(S)",        "duck(S)",       "motorbike(G)",
+    return {"car(G)",       "car(M)",       "car(S)",        "duck(S)",        "motorbike(G)",
             "motorbike(M)", "motorbike(S)", "winebottle(M)", "winebottle(wC)", "winebottle(woC)"};
   }
   ThresholdKind default_threshold() const override { return ThresholdKind::BoundingBox; }
@@ -36,7 +36,8 @@ class PfWillow : public SourceDataset {
     const std::vector<std::string> known = categories();
     std::vector<PairAnnotation> pairs;
     for (const CsvRow& row : rows) {
-      require_columns(row, kColumns, file, "source image, target image, 10 source x, 10 source y, 10 target x, 10 target y");
+      require_columns(row, kColumns, file,
+                      "source image, target image, 10 source x, 10 source y, 10 target x, 10 target y");
       const std::string where = file + " line " + std::to_string(row.line);
       PairAnnotation pair;
       pair.id = std::to_string(pairs.size());
@@ -44,8 +45,10 @@ class PfWillow : public SourceDataset {
       pair.target_image = strip_first_component(row.fields[1], where + ", column 2 (target image)");
       pair.category = path_component(pair.source_image, 0);
       if (std::find(known.begin(), known.end(), pair.category) == known.end()) {
-        throw DatasetError(where + ", column 1 (source image): expected a PF-WILLOW sub-class folder such as "
-                           "'car(G)', found '" + pair.category + "'");
+        throw DatasetError(where +
+                           ", column 1 (source image): expected a PF-WILLOW sub-class folder such as "
+                           "'car(G)', found '" +
+                           pair.category + "'");
       }
       for (size_t k = 0; k < kKeypoints; ++k) {
         const std::string n = std::to_string(k + 1);

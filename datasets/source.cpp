@@ -14,11 +14,13 @@ namespace hpf {
 namespace {
 
 bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
 std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return char(std::tolower(c)); });
   return text;
 }
 
@@ -31,7 +33,8 @@ size_t depth(const std::string& folder) {
 std::string normalize_relative_path(const std::string& path, const std::string& context) {
   if (path.empty()) throw DatasetError(context + ": empty path");
   if (path.front() == '/') {
-    throw DatasetError(context + ": path '" + path + "' is absolute; expected a path inside the dataset root");
+    throw DatasetError(context + ": path '" + path +
+                       "' is absolute; expected a path inside the dataset root");
   }
   std::string normalized;
   size_t start = 0;

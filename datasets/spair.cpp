@@ -12,7 +12,8 @@
 namespace hpf {
 namespace {
 
-// Typed access to one pair's JSON with messages of the form "<file>: field 'src_kps'[3]: expected ..., found ...".
+// Typed access to one pair's JSON with messages of the form "<file>: field 'src_kps'[3]: expected ..., found
+// ...".
 class JsonFields {
  public:
   JsonFields(const QJsonObject& object, std::string file) : object_(object), file_(std::move(file)) {}
@@ -40,7 +41,8 @@ class JsonFields {
     }
     std::vector<double> result;
     for (const QJsonValue& item : value.toArray()) {
-      if (!item.isDouble()) throw error(key, "an array of " + std::to_string(expected_count) + " numbers", value);
+      if (!item.isDouble())
+        throw error(key, "an array of " + std::to_string(expected_count) + " numbers", value);
       result.push_back(item.toDouble());
     }
     return result;
@@ -92,9 +94,10 @@ class JsonFields {
 std::array<double, 4> checked_box(const JsonFields& fields, const char* key) {
   const std::vector<double> box = fields.numbers(key, 4);
   if (!(box[2] > box[0] && box[3] > box[1])) {
-    throw DatasetError(fields.file() + ": field '" + key + "': expected [x1, y1, x2, y2] with x2 > x1 and y2 > y1, found [" +
-                       std::to_string(box[0]) + ", " + std::to_string(box[1]) + ", " + std::to_string(box[2]) +
-                       ", " + std::to_string(box[3]) + "]");
+    throw DatasetError(fields.file() + ": field '" + key +
+                       "': expected [x1, y1, x2, y2] with x2 > x1 and y2 > y1, found [" +
+                       std::to_string(box[0]) + ", " + std::to_string(box[1]) + ", " +
+                       std::to_string(box[2]) + ", " + std::to_string(box[3]) + "]");
   }
   return {box[0], box[1], box[2], box[3]};
 }
@@ -130,23 +133,24 @@ class SPair : public SourceDataset {
   }
 
  private:
-  PairAnnotation read_pair(const std::string& split, const std::string& name, const std::string& listed_at) const {
+  PairAnnotation read_pair(const std::string& split, const std::string& name,
+                           const std::string& listed_at) const {
     const size_t colon = name.rfind(':');
     if (colon == std::string::npos || name.find('/') != std::string::npos) {
-      throw DatasetError(listed_at + ": expected a pair name '<id>-<source>-<target>:<category>', found '" + name +
-                         "'");
+      throw DatasetError(listed_at + ": expected a pair name '<id>-<source>-<target>:<category>', found '" +
+                         name + "'");
     }
     const std::string json_path = "PairAnnotation/" + split + "/" + name + ".json";
     const std::string file = location(json_path);
     const std::vector<uint8_t> bytes = read_file(json_path);
     QJsonParseError parse_error{};
-    const QJsonDocument document =
-        QJsonDocument::fromJson(QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())),
-                                &parse_error);
+    const QJsonDocument document = QJsonDocument::fromJson(
+        QByteArray(reinterpret_cast<const char*>(bytes.data()), qsizetype(bytes.size())), &parse_error);
     if (parse_error.error != QJsonParseError::NoError || !document.isObject()) {
       throw DatasetError(file + ": invalid JSON at byte " + std::to_string(parse_error.offset) + ": " +
-                         (parse_error.error != QJsonParseError::NoError ? parse_error.errorString().toStdString()
-                                                                        : std::string("expected an object")));
+                         (parse_error.error != QJsonParseError::NoError
+                              ? parse_error.errorString().toStdString()
+                              : std::string("expected an object")));
     }
     const JsonFields fields(document.object(), file);
     PairAnnotation pair;
@@ -167,11 +171,15 @@ class SPair : public SourceDataset {
     pair.target_kps = fields.points("trg_kps");
     pair.kps_ids = fields.integers("kps_ids");
     if (pair.source_kps.size() != pair.target_kps.size() || pair.kps_ids.size() != pair.source_kps.size()) {
-      throw DatasetError(file + ": keypoint counts differ: expected src_kps, trg_kps and kps_ids of equal length, "
-                         "found " + std::to_string(pair.source_kps.size()) + ", " +
-                         std::to_string(pair.target_kps.size()) + " and " + std::to_string(pair.kps_ids.size()));
+      throw DatasetError(file +
+                         ": keypoint counts differ: expected src_kps, trg_kps and kps_ids of equal length, "
+                         "found " +
+                         std::to_string(pair.source_kps.size()) + ", " +
+                         std::to_string(pair.target_kps.size()) + " and " +
+                         std::to_string(pair.kps_ids.size()));
     }
-    if (pair.source_kps.empty()) throw DatasetError(file + ": field 'src_kps': expected at least one keypoint, found none");
+    if (pair.source_kps.empty())
+      throw DatasetError(file + ": field 'src_kps': expected at least one keypoint, found none");
     pair.source_bbox = checked_box(fields, "src_bndbox");
     pair.target_bbox = checked_box(fields, "trg_bndbox");
     pair.has_bbox = true;
@@ -190,8 +198,8 @@ class SPair : public SourceDataset {
 
 const std::vector<std::string>& spair_categories() {
   static const std::vector<std::string> categories = {
-      "aeroplane", "bicycle", "bird",   "boat",        "bottle", "bus",   "car",   "cat",   "chair",
-      "cow",       "dog",     "horse",  "motorbike",   "person", "pottedplant", "sheep", "train", "tvmonitor"};
+      "aeroplane", "bicycle", "bird",  "boat",      "bottle", "bus",         "car",   "cat",   "chair",
+      "cow",       "dog",     "horse", "motorbike", "person", "pottedplant", "sheep", "train", "tvmonitor"};
   return categories;
 }
 

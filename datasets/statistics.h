@@ -8,8 +8,8 @@
 
 namespace hpf {
 
-// Pair counts of one split, broken down the way the SPair-71k paper's dataset table is: by category and by each
-// difficulty flag value. Flags that a dataset lacks (-1) are counted under -1.
+// Pair counts of one split, broken down the way the SPair-71k paper's dataset table is: by category and by
+// each difficulty flag value. Flags that a dataset lacks (-1) are counted under -1.
 struct DatasetStatistics {
   size_t pairs = 0;
   size_t keypoints = 0;  // total over pairs (after dropping invisible ones)

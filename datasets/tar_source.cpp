@@ -15,7 +15,8 @@ constexpr uint64_t kTarAnnotationCacheBytes = uint64_t(512) << 20;
 bool is_annotation_like(const std::string& path) {
   for (const char* ext : {".csv", ".txt", ".json", ".mat"}) {
     const std::string suffix(ext);
-    if (path.size() >= suffix.size() && path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    if (path.size() >= suffix.size() &&
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
       return true;
     }
   }
@@ -65,7 +66,8 @@ void TarSource::close_reader() const {
   cursor_next_ordinal_ = 0;
 }
 
-TarSource::TarSource(const std::string& archive_path, const std::string& marker) : archive_path_(archive_path) {
+TarSource::TarSource(const std::string& archive_path, const std::string& marker)
+    : archive_path_(archive_path) {
   struct archive* reader = open_reader();
   try {
     std::vector<std::string> names;
@@ -108,7 +110,9 @@ TarSource::TarSource(const std::string& archive_path, const std::string& marker)
   }
 }
 
-TarSource::~TarSource() { close_reader(); }
+TarSource::~TarSource() {
+  close_reader();
+}
 
 std::string TarSource::location(const std::string& relative_path) const {
   return archive_path_ + ":" + (root_.empty() ? "" : root_ + "/") + relative_path;
@@ -120,7 +124,9 @@ const TarSource::Member* TarSource::find(const std::string& relative_path) const
   return it == members_.end() ? nullptr : &it->second;
 }
 
-bool TarSource::exists(const std::string& relative_path) const { return find(relative_path) != nullptr; }
+bool TarSource::exists(const std::string& relative_path) const {
+  return find(relative_path) != nullptr;
+}
 
 std::vector<uint8_t> TarSource::read(const std::string& relative_path) const {
   const Member* member = find(relative_path);
@@ -141,8 +147,8 @@ std::vector<uint8_t> TarSource::read(const std::string& relative_path) const {
     if (status == ARCHIVE_EOF || status < ARCHIVE_WARN) {
       const std::string message = status == ARCHIVE_EOF ? "archive ended early" : archive_message(cursor_);
       close_reader();
-      throw DatasetError(location(relative_path) + ": archive changed or damaged since it was indexed: " +
-                         message);
+      throw DatasetError(location(relative_path) +
+                         ": archive changed or damaged since it was indexed: " + message);
     }
     ++cursor_next_ordinal_;
   }

@@ -46,7 +46,9 @@ const ZipSource::Member* ZipSource::find(const std::string& relative_path) const
   return it == members_.end() ? nullptr : &it->second;
 }
 
-bool ZipSource::exists(const std::string& relative_path) const { return find(relative_path) != nullptr; }
+bool ZipSource::exists(const std::string& relative_path) const {
+  return find(relative_path) != nullptr;
+}
 
 std::vector<uint8_t> ZipSource::read(const std::string& relative_path) const {
   const Member* member = find(relative_path);
@@ -68,9 +70,10 @@ std::vector<uint8_t> ZipSource::read(const std::string& relative_path) const {
   file.close();
   // close() verifies the CRC; a mismatch or a short read means a damaged archive.
   if (file.getZipError() != 0 || uint64_t(bytes.size()) != member->size) {
-    throw DatasetError(location(relative_path) + ": damaged member: expected " + std::to_string(member->size) +
-                       " bytes with a valid CRC, got " + std::to_string(bytes.size()) + " bytes (error " +
-                       std::to_string(file.getZipError()) + ")");
+    throw DatasetError(location(relative_path) + ": damaged member: expected " +
+                       std::to_string(member->size) + " bytes with a valid CRC, got " +
+                       std::to_string(bytes.size()) + " bytes (error " + std::to_string(file.getZipError()) +
+                       ")");
   }
   return std::vector<uint8_t>(bytes.begin(), bytes.end());
 }

@@ -11,8 +11,8 @@ class QuaZip;
 
 namespace hpf {
 
-// A dataset read straight out of a .zip. The central directory is indexed once on open; members are decompressed
-// on demand (zip has random access, so nothing is cached).
+// A dataset read straight out of a .zip. The central directory is indexed once on open; members are
+// decompressed on demand (zip has random access, so nothing is cached).
 class ZipSource : public DatasetSource {
  public:
   ZipSource(const std::string& archive_path, const std::string& marker);

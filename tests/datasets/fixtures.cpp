@@ -15,7 +15,9 @@
 
 namespace hpf::test {
 
-TempDir::TempDir() { EXPECT_TRUE(dir_.isValid()); }
+TempDir::TempDir() {
+  EXPECT_TRUE(dir_.isValid());
+}
 
 std::string TempDir::write(const std::string& relative, const std::string& content) const {
   const QString path = dir_.filePath(QString::fromStdString(relative));
@@ -26,7 +28,8 @@ std::string TempDir::write(const std::string& relative, const std::string& conte
   return path.toStdString();
 }
 
-std::string TempDir::write_png(const std::string& relative, int width, int height, int r, int g, int b) const {
+std::string TempDir::write_png(const std::string& relative, int width, int height, int r, int g,
+                               int b) const {
   const std::string path = dir_.filePath(QString::fromStdString(relative)).toStdString();
   QDir().mkpath(QFileInfo(QString::fromStdString(path)).path());
   const cv::Mat image(height, width, CV_8UC3, cv::Scalar(b, g, r));  // OpenCV stores BGR
@@ -34,7 +37,8 @@ std::string TempDir::write_png(const std::string& relative, int width, int heigh
   return path;
 }
 
-std::string TempDir::write_pascal_mat(const std::string& relative, const std::vector<std::array<double, 2>>& kps,
+std::string TempDir::write_pascal_mat(const std::string& relative,
+                                      const std::vector<std::array<double, 2>>& kps,
                                       const std::array<double, 4>& bbox) const {
   const std::string path = dir_.filePath(QString::fromStdString(relative)).toStdString();
   QDir().mkpath(QFileInfo(QString::fromStdString(path)).path());
@@ -61,7 +65,8 @@ std::string TempDir::write_pascal_mat(const std::string& relative, const std::ve
 
 namespace {
 
-std::vector<std::pair<std::string, std::string>> folder_members(const std::string& folder, const std::string& prefix) {
+std::vector<std::pair<std::string, std::string>> folder_members(const std::string& folder,
+                                                                const std::string& prefix) {
   std::vector<std::pair<std::string, std::string>> members;
   QDirIterator it(QString::fromStdString(folder), QDir::Files, QDirIterator::Subdirectories);
   while (it.hasNext()) {
@@ -77,7 +82,8 @@ std::vector<std::pair<std::string, std::string>> folder_members(const std::strin
 
 }  // namespace
 
-void make_zip_members(const std::string& zip_path, const std::vector<std::pair<std::string, std::string>>& members) {
+void make_zip_members(const std::string& zip_path,
+                      const std::vector<std::pair<std::string, std::string>>& members) {
   QuaZip zip(QString::fromStdString(zip_path));
   ASSERT_TRUE(zip.open(QuaZip::mdCreate)) << zip_path;
   for (const auto& [name, content] : members) {
