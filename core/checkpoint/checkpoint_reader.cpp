@@ -55,11 +55,12 @@ std::string find_archive_folder(const ZipRecords& zip) {
     }
   }
   if (found.empty()) {
-    throw std::runtime_error("no data.pkl in archive (torch.save writes <folder>/data.pkl; is this a checkpoint?)");
+    throw std::runtime_error(
+        "no data.pkl in archive (torch.save writes <folder>/data.pkl; is this a checkpoint?)");
   }
   if (found.size() > 1) {
-    throw std::runtime_error("archive has " + std::to_string(found.size()) + " data.pkl records (" + found[0] +
-                             ", " + found[1] + "); a checkpoint has one");
+    throw std::runtime_error("archive has " + std::to_string(found.size()) + " data.pkl records (" +
+                             found[0] + ", " + found[1] + "); a checkpoint has one");
   }
   return found[0].substr(0, found[0].size() - std::strlen("/data.pkl"));
 }
@@ -70,7 +71,8 @@ void check_byte_order(ZipRecords& zip, const std::string& folder) {
   const std::vector<uint8_t> bytes = zip.read(name, 16);
   const std::string order(bytes.begin(), bytes.end());
   if (order != "little") {
-    throw std::runtime_error("byteorder record says '" + order + "'; only little-endian checkpoints are supported");
+    throw std::runtime_error("byteorder record says '" + order +
+                             "'; only little-endian checkpoints are supported");
   }
 }
 

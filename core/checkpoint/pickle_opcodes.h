@@ -39,7 +39,8 @@ constexpr uint8_t kNewFalse = 0x89;
 constexpr uint8_t kLong1 = 0x8a;
 constexpr uint8_t kShortBinUnicode = 0x8c;
 
-// Python's name for any opcode of protocols 0-5 (e.g. "NEWOBJ" for 0x81), or "unknown" for a byte that is none.
+// Python's name for any opcode of protocols 0-5 (e.g. "NEWOBJ" for 0x81), or "unknown" for a byte that is
+// none.
 const char* pickle_opcode_name(uint8_t opcode);
 
 }  // namespace hpf::pickle_op

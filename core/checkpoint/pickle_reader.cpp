@@ -116,17 +116,28 @@ bool is_valid_utf8(const uint8_t* p, size_t n) {
 // "an int (5)", "a str 'abc'", ...: how an unexpected value is named in an error message.
 std::string describe(const Value* v) {
   switch (v->kind) {
-    case Kind::None: return "None";
-    case Kind::Bool: return "a bool";
-    case Kind::Int: return "an int (" + std::to_string(v->integer) + ")";
-    case Kind::Float: return "a float";
-    case Kind::String: return "a str '" + printable(v->text) + "'";
-    case Kind::Tuple: return "a tuple of " + std::to_string(v->items.size()) + " items";
-    case Kind::List: return "a list";
-    case Kind::Dict: return "a dict";
-    case Kind::Global: return "the global '" + v->text + "'";
-    case Kind::Storage: return "a storage";
-    case Kind::Tensor: return "a tensor";
+    case Kind::None:
+      return "None";
+    case Kind::Bool:
+      return "a bool";
+    case Kind::Int:
+      return "an int (" + std::to_string(v->integer) + ")";
+    case Kind::Float:
+      return "a float";
+    case Kind::String:
+      return "a str '" + printable(v->text) + "'";
+    case Kind::Tuple:
+      return "a tuple of " + std::to_string(v->items.size()) + " items";
+    case Kind::List:
+      return "a list";
+    case Kind::Dict:
+      return "a dict";
+    case Kind::Global:
+      return "the global '" + v->text + "'";
+    case Kind::Storage:
+      return "a storage";
+    case Kind::Tensor:
+      return "a tensor";
   }
   return "a value";
 }
@@ -168,8 +179,8 @@ class StateDictUnpickler {
   // Returns the next `n` argument bytes of the current opcode, or fails if the data ends first.
   const uint8_t* take(uint64_t n) {
     if (n > size_ - pos_) {
-      fail(op_name() + " needs " + std::to_string(n) + " more bytes but only " + std::to_string(size_ - pos_) +
-           " remain (truncated pickle)");
+      fail(op_name() + " needs " + std::to_string(n) + " more bytes but only " +
+           std::to_string(size_ - pos_) + " remain (truncated pickle)");
     }
     const uint8_t* p = data_ + pos_;
     pos_ += static_cast<size_t>(n);
@@ -254,17 +265,22 @@ class StateDictUnpickler {
         if (marks_.size() >= kMaxObjects) fail("more than " + std::to_string(kMaxObjects) + " open MARKs");
         marks_.push_back(stack_.size());
         return;
-      case op::kNone: return push(make(Kind::None));
+      case op::kNone:
+        return push(make(Kind::None));
       case op::kNewTrue:
       case op::kNewFalse: {
         Value* b = make(Kind::Bool);
         b->integer = op_ == op::kNewTrue;
         return push(b);
       }
-      case op::kBinInt: return push(make_int(static_cast<int32_t>(read_u32())));
-      case op::kBinInt1: return push(make_int(read_u8()));
-      case op::kBinInt2: return push(make_int(read_u16()));
-      case op::kLong1: return push(make_int(read_long1()));
+      case op::kBinInt:
+        return push(make_int(static_cast<int32_t>(read_u32())));
+      case op::kBinInt1:
+        return push(make_int(read_u8()));
+      case op::kBinInt2:
+        return push(make_int(read_u16()));
+      case op::kLong1:
+        return push(make_int(read_long1()));
       case op::kBinFloat: {
         const uint8_t* p = take(8);
         uint64_t bits = 0;
@@ -280,10 +296,14 @@ class StateDictUnpickler {
         s->text = read_string(length);
         return push(s);
       }
-      case op::kEmptyTuple: return push(make(Kind::Tuple));
-      case op::kEmptyList: return push(make(Kind::List));
-      case op::kEmptyDict: return push(make(Kind::Dict));
-      case op::kTuple: return push(make_tuple(pop_to_mark()));
+      case op::kEmptyTuple:
+        return push(make(Kind::Tuple));
+      case op::kEmptyList:
+        return push(make(Kind::List));
+      case op::kEmptyDict:
+        return push(make(Kind::Dict));
+      case op::kTuple:
+        return push(make_tuple(pop_to_mark()));
       case op::kTuple1:
       case op::kTuple2:
       case op::kTuple3: {
@@ -291,21 +311,28 @@ class StateDictUnpickler {
         for (auto it = items.rbegin(); it != items.rend(); ++it) *it = pop();
         return push(make_tuple(std::move(items)));
       }
-      case op::kBinPut: return memo_put(read_u8());
-      case op::kLongBinPut: return memo_put(read_u32());
-      case op::kBinGet: return memo_get(read_u8());
-      case op::kLongBinGet: return memo_get(read_u32());
-      case op::kGlobal: return push(global());
+      case op::kBinPut:
+        return memo_put(read_u8());
+      case op::kLongBinPut:
+        return memo_put(read_u32());
+      case op::kBinGet:
+        return memo_get(read_u8());
+      case op::kLongBinGet:
+        return memo_get(read_u32());
+      case op::kGlobal:
+        return push(global());
       case op::kReduce: {
         Value* args = pop();
         Value* callable = pop();
         return push(reduce(callable, args));
       }
-      case op::kBinPersId: return push(persistent_storage(pop()));
+      case op::kBinPersId:
+        return push(persistent_storage(pop()));
       case op::kBuild: {
         Value* state = pop();
         Value* target = top();
-        // OrderedDict.__reduce__ carries the instance __dict__ (torch's _metadata) as BUILD state: not needed.
+        // OrderedDict.__reduce__ carries the instance __dict__ (torch's _metadata) as BUILD state: not
+        // needed.
         if (target->kind != Kind::Dict || !target->is_ordered_dict) {
           fail("BUILD is only supported on an OrderedDict, not on " + describe(target));
         }
@@ -390,8 +417,10 @@ class StateDictUnpickler {
         d->is_ordered_dict = true;
         return d;
       }
-      case Callable::RebuildTensorV2: return rebuild_tensor(args->items);
-      case Callable::StorageType: break;
+      case Callable::RebuildTensorV2:
+        return rebuild_tensor(args->items);
+      case Callable::StorageType:
+        break;
     }
     fail("'" + callable->text + "' can only appear in a storage's persistent id, not be called");
   }
@@ -402,7 +431,8 @@ class StateDictUnpickler {
     if (a.size() != 6 && a.size() != 7) {
       fail("_rebuild_tensor_v2 takes 6 or 7 arguments, found " + std::to_string(a.size()));
     }
-    if (a[0]->kind != Kind::Storage) fail("_rebuild_tensor_v2 argument 1 must be a storage, found " + describe(a[0]));
+    if (a[0]->kind != Kind::Storage)
+      fail("_rebuild_tensor_v2 argument 1 must be a storage, found " + describe(a[0]));
     Value* t = make(Kind::Tensor);
     t->storage = a[0];
     t->dtype = a[0]->dtype;
@@ -413,7 +443,8 @@ class StateDictUnpickler {
       fail("_rebuild_tensor_v2 size " + join(t->shape) + " and stride " + join(t->stride) +
            " have different lengths");
     }
-    if (a[4]->kind != Kind::Bool) fail("_rebuild_tensor_v2 requires_grad must be a bool, found " + describe(a[4]));
+    if (a[4]->kind != Kind::Bool)
+      fail("_rebuild_tensor_v2 requires_grad must be a bool, found " + describe(a[4]));
     if (a[5]->kind != Kind::Dict || !a[5]->entries.empty()) {
       fail("_rebuild_tensor_v2 backward_hooks must be an empty OrderedDict, found " + describe(a[5]) +
            (a[5]->kind == Kind::Dict ? " with entries" : ""));
@@ -431,7 +462,8 @@ class StateDictUnpickler {
     return v->integer;
   }
   std::vector<int64_t> int_tuple(const Value* v, const char* what) {
-    if (v->kind != Kind::Tuple) fail(std::string("tensor ") + what + " must be a tuple, found " + describe(v));
+    if (v->kind != Kind::Tuple)
+      fail(std::string("tensor ") + what + " must be a tuple, found " + describe(v));
     std::vector<int64_t> out;
     out.reserve(v->items.size());
     for (const Value* item : v->items) out.push_back(non_negative_int(item, what));
@@ -501,8 +533,8 @@ class StateDictUnpickler {
              " and as " + raw_dtype_name(storage->dtype) + " x " + std::to_string(storage->storage_numel));
       }
       check_view_inside_storage(name, t);
-      tensors.push_back({name, t->dtype, storage->text, storage->storage_numel, t->storage_offset, t->shape,
-                         t->stride});
+      tensors.push_back(
+          {name, t->dtype, storage->text, storage->storage_numel, t->storage_offset, t->shape, t->stride});
     }
     return tensors;
   }

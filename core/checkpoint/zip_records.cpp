@@ -60,19 +60,20 @@ std::vector<uint8_t> ZipRecords::read(const std::string& name, uint64_t max_byte
     throw std::runtime_error(what + "declares " + std::to_string(r.uncompressed_size) +
                              " bytes, more than the limit of " + std::to_string(max_bytes));
   }
-  if (r.compressed_size > archive_size_ ||
-      (r.method == 0 && r.compressed_size != r.uncompressed_size) ||
+  if (r.compressed_size > archive_size_ || (r.method == 0 && r.compressed_size != r.uncompressed_size) ||
       r.uncompressed_size > r.compressed_size * kMaxDeflateRatio + 1024) {
     throw std::runtime_error(what + "declares impossible sizes (" + std::to_string(r.compressed_size) +
                              " compressed, " + std::to_string(r.uncompressed_size) +
                              " uncompressed, in an archive of " + std::to_string(archive_size_) + " bytes)");
   }
   if (!zip_->setCurrentFile(QString::fromStdString(name), QuaZip::csSensitive)) {
-    throw std::runtime_error(what + "cannot be located (zip error " + std::to_string(zip_->getZipError()) + ")");
+    throw std::runtime_error(what + "cannot be located (zip error " + std::to_string(zip_->getZipError()) +
+                             ")");
   }
   QuaZipFile file(zip_.get());
   if (!file.open(QIODevice::ReadOnly)) {
-    throw std::runtime_error(what + "cannot be opened (zip error " + std::to_string(file.getZipError()) + ")");
+    throw std::runtime_error(what + "cannot be opened (zip error " + std::to_string(file.getZipError()) +
+                             ")");
   }
   std::vector<uint8_t> bytes;
   // Grow with the data actually inflated rather than trusting the declared size for one big allocation.
@@ -84,8 +85,8 @@ std::vector<uint8_t> ZipRecords::read(const std::string& name, uint64_t max_byte
     const qint64 got = file.read(reinterpret_cast<char*>(bytes.data() + old_size), static_cast<qint64>(want));
     if (got < 0) {
       throw std::runtime_error(what + "cannot be read after " + std::to_string(old_size) +
-                               " bytes (truncated or corrupt; zip error " + std::to_string(file.getZipError()) +
-                               ")");
+                               " bytes (truncated or corrupt; zip error " +
+                               std::to_string(file.getZipError()) + ")");
     }
     bytes.resize(old_size + static_cast<size_t>(got));
     if (got == 0) break;

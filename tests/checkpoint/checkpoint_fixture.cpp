@@ -21,7 +21,9 @@ PickleBuilder& PickleBuilder::le(uint64_t v, int n) {
   return *this;
 }
 
-PickleBuilder& PickleBuilder::op(uint8_t opcode) { return byte(opcode); }
+PickleBuilder& PickleBuilder::op(uint8_t opcode) {
+  return byte(opcode);
+}
 
 PickleBuilder& PickleBuilder::bytes(const std::vector<uint8_t>& raw) {
   data_.insert(data_.end(), raw.begin(), raw.end());
@@ -69,7 +71,9 @@ PickleBuilder& PickleBuilder::int_tuple(const std::vector<int64_t>& values) {
   return op('t');
 }
 
-PickleBuilder& PickleBuilder::ordered_dict() { return global("collections", "OrderedDict").op(')').op('R'); }
+PickleBuilder& PickleBuilder::ordered_dict() {
+  return global("collections", "OrderedDict").op(')').op('R');
+}
 
 PickleBuilder& PickleBuilder::tensor(const std::string& storage_type, const std::string& key, int64_t numel,
                                      int64_t offset, const std::vector<int64_t>& shape,
@@ -83,7 +87,8 @@ PickleBuilder& PickleBuilder::tensor(const std::string& storage_type, const std:
 std::vector<uint8_t> state_dict_pickle(const std::vector<FixtureTensor>& tensors, bool with_metadata) {
   PickleBuilder b;
   b.proto().ordered_dict().binput(0).op('(');
-  for (const FixtureTensor& t : tensors) b.str(t.name).tensor(t.storage_type, t.key, t.numel, t.offset, t.shape, t.stride);
+  for (const FixtureTensor& t : tensors)
+    b.str(t.name).tensor(t.storage_type, t.key, t.numel, t.offset, t.shape, t.stride);
   b.op('u');
   if (with_metadata) b.op('}').str("_metadata").ordered_dict().op('s').op('b');
   return b.op('.').data();

@@ -24,8 +24,9 @@ class PickleBuilder {
   // GLOBAL collections OrderedDict, EMPTY_TUPLE, REDUCE: pushes a new OrderedDict.
   PickleBuilder& ordered_dict();
   // Pushes torch._utils._rebuild_tensor_v2(storage(...), offset, shape, stride, False, OrderedDict()).
-  PickleBuilder& tensor(const std::string& storage_type, const std::string& key, int64_t numel, int64_t offset,
-                        const std::vector<int64_t>& shape, const std::vector<int64_t>& stride);
+  PickleBuilder& tensor(const std::string& storage_type, const std::string& key, int64_t numel,
+                        int64_t offset, const std::vector<int64_t>& shape,
+                        const std::vector<int64_t>& stride);
   size_t offset() const { return data_.size(); }
   const std::vector<uint8_t>& data() const { return data_; }
 
