@@ -20,8 +20,8 @@ class TempDir {
   std::string path() const { return dir_.path().toStdString(); }
   // Writes `content` to <path>/<relative>, creating folders; returns the absolute path.
   std::string write(const std::string& relative, const std::string& content) const;
-  // Writes a w x h PNG (via cv::imwrite) whose every pixel is the given RGB colour; returns the absolute
-  // path.
+  // Writes a w x h image (via cv::imwrite; the extension picks PNG or lossy JPEG) whose every pixel is the
+  // given RGB colour; returns the absolute path.
   std::string write_png(const std::string& relative, int width, int height, int r, int g, int b) const;
   // Writes a MATLAB v5 file with double variables kps (rows x 2, row-major input) and bbox (1 x 4).
   std::string write_pascal_mat(const std::string& relative, const std::vector<std::array<double, 2>>& kps,
