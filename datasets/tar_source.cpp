@@ -66,8 +66,9 @@ void TarSource::close_reader() const {
   cursor_next_ordinal_ = 0;
 }
 
-TarSource::TarSource(const std::string& archive_path, const std::string& marker)
-    : archive_path_(archive_path) {
+TarSource::TarSource(const std::string& archive_path, const std::string& marker,
+                     uint64_t on_demand_cache_bytes)
+    : archive_path_(archive_path), on_demand_budget_(on_demand_cache_bytes) {
   struct archive* reader = open_reader();
   try {
     std::vector<std::string> names;
@@ -88,7 +89,9 @@ TarSource::TarSource(const std::string& archive_path, const std::string& marker)
       }
       // Escaping names are rejected even for folders and links: such an archive is not a plain dataset.
       const std::string name = normalize_relative_path(raw, "tar " + archive_path + ": entry");
+      names_by_ordinal_.emplace_back();
       if (archive_entry_filetype(entry) != AE_IFREG) continue;  // folders, links: never read through
+      names_by_ordinal_.back() = name;
       Member member;
       member.ordinal = ordinal;
       member.size = uint64_t(archive_entry_size(entry));
@@ -128,32 +131,52 @@ bool TarSource::exists(const std::string& relative_path) const {
   return find(relative_path) != nullptr;
 }
 
+void TarSource::remember(Member& member, std::vector<uint8_t> data) const {
+  if (member.cached || on_demand_cached_bytes_ + data.size() > on_demand_budget_) return;
+  on_demand_cached_bytes_ += data.size();
+  member.data = std::move(data);
+  member.cached = true;
+}
+
 std::vector<uint8_t> TarSource::read(const std::string& relative_path) const {
-  const Member* member = find(relative_path);
-  if (member == nullptr) throw DatasetError(location(relative_path) + ": no such member in the tar");
-  if (member->cached) return member->data;
-  if (member->size > kMaxArchiveMemberBytes) {
-    throw DatasetError(location(relative_path) + ": member is " + std::to_string(member->size) +
+  const std::string path = normalize_relative_path(relative_path, "tar " + archive_path_);
+  const auto found = members_.find(root_.empty() ? path : root_ + "/" + path);
+  if (found == members_.end()) throw DatasetError(location(relative_path) + ": no such member in the tar");
+  Member& member = found->second;
+  if (member.size > kMaxArchiveMemberBytes) {
+    throw DatasetError(location(relative_path) + ": member is " + std::to_string(member.size) +
                        " bytes, more than the " + std::to_string(kMaxArchiveMemberBytes) + " bytes allowed");
   }
   std::lock_guard<std::mutex> lock(mutex_);
-  if (cursor_ == nullptr || cursor_next_ordinal_ > member->ordinal) {
+  if (member.cached) return member.data;
+  if (cursor_ == nullptr || cursor_next_ordinal_ > member.ordinal) {
     close_reader();
     cursor_ = open_reader();
   }
-  struct archive_entry* entry = nullptr;
-  while (cursor_next_ordinal_ <= member->ordinal) {
-    const int status = archive_read_next_header(cursor_, &entry);
-    if (status == ARCHIVE_EOF || status < ARCHIVE_WARN) {
-      const std::string message = status == ARCHIVE_EOF ? "archive ended early" : archive_message(cursor_);
-      close_reader();
-      throw DatasetError(location(relative_path) +
-                         ": archive changed or damaged since it was indexed: " + message);
-    }
-    ++cursor_next_ordinal_;
-  }
   try {
-    return read_member_data(cursor_, member->size, location(relative_path));
+    struct archive_entry* entry = nullptr;
+    while (cursor_next_ordinal_ <= member.ordinal) {
+      const int status = archive_read_next_header(cursor_, &entry);
+      if (status == ARCHIVE_EOF || status < ARCHIVE_WARN) {
+        throw DatasetError(
+            location(relative_path) + ": archive changed or damaged since it was indexed: " +
+            (status == ARCHIVE_EOF ? std::string("archive ended early") : archive_message(cursor_)));
+      }
+      const size_t ordinal = cursor_next_ordinal_++;
+      if (ordinal == member.ordinal) break;
+      // Passing over another member decompresses it anyway; keep it if it is small enough to be worth it.
+      const std::string& other_name = ordinal < names_by_ordinal_.size() ? names_by_ordinal_[ordinal] : "";
+      if (other_name.empty()) continue;
+      Member& other = members_.at(other_name);
+      if (other.cached || other.ordinal != ordinal || other.size > kMaxArchiveMemberBytes ||
+          on_demand_cached_bytes_ + other.size > on_demand_budget_) {
+        continue;
+      }
+      remember(other, read_member_data(cursor_, other.size, archive_path_ + ":" + other_name));
+    }
+    std::vector<uint8_t> data = read_member_data(cursor_, member.size, location(relative_path));
+    remember(member, data);
+    return data;
   } catch (...) {
     close_reader();
     throw;

@@ -1,5 +1,8 @@
 #include "datasets/source.h"
 
+#include <map>
+
+#include "datasets/tar_source.h"
 #include "tests/datasets/fixtures.h"
 
 namespace hpf {
@@ -49,7 +52,7 @@ TEST(DatasetsSource, ZipAndTarGzReadMembersUnderTheirRoot) {
   test::TempDir dir;
   dir.write("tree/test_pairs.csv", "rows");
   dir.write("tree/car(G)/a.bin", std::string("\0\1\2binary", 9));
-  dir.write("tree/car(G)/big.png", std::string(200000, 'p'));  // not cached by the tar index pass
+  dir.write("tree/car(G)/big.png", std::string(200000, 'p'));  // read on demand from a tar
   dir.write("tree/car(G)/later.png", "L");
   test::make_zip(dir.path() + "/tree", dir.path() + "/d.zip", "PF-WILLOW/");
   test::make_tar_gz(dir.path() + "/tree", dir.path() + "/d.tar.gz", "./PF-WILLOW/");
@@ -60,7 +63,7 @@ TEST(DatasetsSource, ZipAndTarGzReadMembersUnderTheirRoot) {
     EXPECT_EQ(text_of(source->read("car(G)/a.bin")), std::string("\0\1\2binary", 9));
     EXPECT_EQ(text_of(source->read("car(G)/big.png")), std::string(200000, 'p'));
     EXPECT_EQ(text_of(source->read("car(G)/later.png")), "L");
-    EXPECT_EQ(text_of(source->read("car(G)/big.png")), std::string(200000, 'p'));  // backwards: rescan
+    EXPECT_EQ(text_of(source->read("car(G)/big.png")), std::string(200000, 'p'));  // again, in either order
     EXPECT_TRUE(source->exists("./car(G)/a.bin"));
     EXPECT_FALSE(source->exists("car(G)/none.png"));
     EXPECT_EQ(source->location("x.png"), dir.path() + archive + ":PF-WILLOW/x.png");
@@ -68,6 +71,43 @@ TEST(DatasetsSource, ZipAndTarGzReadMembersUnderTheirRoot) {
                          "no such member");
     EXPECT_DATASET_ERROR(source->read("../outside.txt"), "'..'");
   }
+}
+
+// Members in archive order: m, a.png, b.png, c.png.
+void write_ordered_tar(const std::string& path, const std::string& suffix) {
+  test::make_tar_gz_members(path, {{"D/marker.txt", "m"},
+                                   {"D/a.png", "AAAA" + suffix},
+                                   {"D/b.png", std::string(70000, 'b') + suffix},
+                                   {"D/c.png", "CC" + suffix}});
+}
+
+TEST(DatasetsSource, TarReadsInAnyOrderByRescanning) {
+  test::TempDir dir;
+  const std::string archive = dir.path() + "/d.tar.gz";
+  write_ordered_tar(archive, "");
+  const TarSource source(archive, "marker.txt", /*on_demand_cache_bytes=*/0);
+  const std::map<std::string, std::string> expected = {
+      {"a.png", "AAAA"}, {"b.png", std::string(70000, 'b')}, {"c.png", "CC"}};
+  for (const std::string name : {"c.png", "a.png", "b.png", "a.png", "c.png", "c.png"}) {
+    EXPECT_EQ(text_of(source.read(name)), expected.at(name)) << name;
+  }
+  // Nothing is cached with a zero budget, so a replaced archive is noticed on the next read.
+  test::make_tar_gz_members(archive, {{"D/marker.txt", "m"}});
+  EXPECT_DATASET_ERROR(source.read("a.png"), archive + ":D/a.png",
+                       "archive changed or damaged since it was indexed");
+}
+
+TEST(DatasetsSource, TarKeepsMembersItScansPast) {
+  test::TempDir dir;
+  const std::string archive = dir.path() + "/d.tar.gz";
+  write_ordered_tar(archive, "");
+  const TarSource source(archive, "marker.txt");
+  EXPECT_EQ(text_of(source.read("c.png")), "CC");  // scans past a.png and b.png
+  write_ordered_tar(archive, "-changed");          // would be visible if anything were re-read
+  EXPECT_EQ(text_of(source.read("a.png")), "AAAA");
+  EXPECT_EQ(text_of(source.read("b.png")), std::string(70000, 'b'));
+  EXPECT_EQ(text_of(source.read("c.png")), "CC");
+  EXPECT_EQ(text_of(source.read("marker.txt")), "m");  // annotation-like: cached by the index pass
 }
 
 TEST(DatasetsSource, ArchivesWithEscapingEntriesAreRejected) {
