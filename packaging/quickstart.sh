@@ -11,11 +11,12 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${HPF_BUILD_DIR:-$repo/build/release}"
 
 # Build and runtime dependencies (Debian package names). libopenblas0-openmp: without it LibTorch falls back to the
-# reference BLAS and matrix products are ~20x slower. python3-torchvision is a test-only dependency (parity tests).
+# reference BLAS and matrix products are ~20x slower. Test-only: python3-torchvision (parity tests), python3-skimage
+# (real photos for the ImageNet check), xvfb (GUI screenshots).
 packages=(build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6svg6 libquazip1-qt6-dev libopencv-dev libtorch-dev libopenblas0-openmp
   libmatio-dev libarchive-dev libgtest-dev libbenchmark-dev)
-test_packages=(python3-torchvision xvfb xauth)
+test_packages=(python3-torchvision python3-skimage xvfb xauth)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 

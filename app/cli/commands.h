@@ -7,5 +7,6 @@
 namespace hpf::cli {
 
 int backbone_info(const QStringList& args);
+int match(const QStringList& args);
 
 }  // namespace hpf::cli

@@ -20,6 +20,7 @@ struct Command {
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"backbone-info", {hpf::cli::backbone_info, "print a backbone's layers with channels, jump and receptive field"}},
+      {"match", {hpf::cli::match, "match two images and transfer keypoints (writes matches.json, matches.png)"}},
   };
   return table;
 }

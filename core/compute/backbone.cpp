@@ -47,6 +47,14 @@ at::Tensor ModuleBackbone::checked_image(const at::Tensor& image) const {
   return image.to(device_);
 }
 
+std::vector<int> default_layers(const std::string& backbone_name) {
+  if (backbone_name == "resnet50") return {2, 7, 11, 12, 13};
+  if (backbone_name == "resnet101") return {2, 17, 21, 22, 25, 26, 28};
+  if (backbone_name == "fcn_resnet101" || backbone_name == "fcn101") return {2, 4, 5, 18, 19, 20, 24, 32};
+  if (backbone_name == "mobilenet_v2") return {4, 7, 10, 13, 16};
+  throw std::invalid_argument("unknown backbone '" + backbone_name + "'");
+}
+
 std::vector<std::string> backbone_names() { return {"resnet50", "resnet101", "fcn_resnet101", "mobilenet_v2"}; }
 
 std::unique_ptr<Backbone> make_backbone(const std::string& requested) {

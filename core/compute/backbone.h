@@ -47,6 +47,9 @@ class Backbone {
   std::vector<int> checked_ids(const std::vector<int>& layer_ids) const;
 };
 
+// The paper's layer set for a backbone (PF-PASCAL/PF-WILLOW sets; MobileNetV2: the best set of our reference runs).
+std::vector<int> default_layers(const std::string& backbone_name);
+
 // Names accepted by make_backbone(), canonical first.
 std::vector<std::string> backbone_names();
 

@@ -26,7 +26,7 @@ struct Hyperpixels {
   int64_t grid_height = 0;
   int image_width = 0;      // resized image the features came from
   int image_height = 0;
-  int64_t size() const { return features.defined() ? features.size(0) : 0; }
+  int64_t size() const { return grid_index.defined() ? grid_index.size(0) : 0; }
 };
 
 // Receptive-field boxes of a grid_height x grid_width map, row by row.

@@ -6,6 +6,8 @@
 #include <c10/core/GradMode.h>
 
 #include <sstream>
+#include <utility>
+#include <vector>
 #include <stdexcept>
 
 namespace hpf {
@@ -19,18 +21,25 @@ std::string shape_text(at::IntArrayRef sizes) {
   return out.str();
 }
 
+// Parameters, then buffers, in registration (forward) order, so errors name the first problem a reader expects.
+std::vector<std::pair<std::string, at::Tensor>> ordered_state(const torch::nn::Module& module) {
+  std::vector<std::pair<std::string, at::Tensor>> state;
+  for (const auto& item : module.named_parameters(/*recurse=*/true)) state.emplace_back(item.key(), item.value());
+  for (const auto& item : module.named_buffers(/*recurse=*/true)) state.emplace_back(item.key(), item.value());
+  return state;
+}
+
 }  // namespace
 
 StateDict module_state(const torch::nn::Module& module) {
   StateDict state;
-  for (const auto& item : module.named_parameters(/*recurse=*/true)) state.emplace(item.key(), item.value());
-  for (const auto& item : module.named_buffers(/*recurse=*/true)) state.emplace(item.key(), item.value());
+  for (auto& [key, value] : ordered_state(module)) state.emplace(key, value);
   return state;
 }
 
 void load_module_state(torch::nn::Module& module, const StateDict& state, const std::string& model_name) {
   c10::NoGradGuard no_grad;
-  StateDict targets = module_state(module);
+  const auto targets = ordered_state(module);
   for (auto& [key, target] : targets) {
     auto found = state.find(key);
     if (found == state.end()) {

@@ -1,5 +1,7 @@
 #include "core/compute/rhm.h"
 
+#include "core/compute/rhm_cpu.h"
+
 #include <ATen/ATen.h>
 
 #include <algorithm>
@@ -114,13 +116,18 @@ Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpix
     throw std::runtime_error("RHM: a translation vote falls outside the Hough space (boxes far outside the image)");
   }
 
-  // Weighted histogram of votes, one source chunk at a time.
-  at::Tensor histogram = at::zeros({c.space.bins()}, c.similarity.options());
-  const int64_t rows = c.similarity.size(0);
-  const int64_t step = chunk_rows(c.similarity.size(1));
-  for (int64_t begin = 0; begin < rows; begin += step) {
-    const int64_t end = std::min(rows, begin + step);
-    histogram.index_add_(0, c.bin_ids(begin, end).view(-1), c.similarity.slice(0, begin, end).reshape(-1));
+  // Weighted histogram of votes: a direct pass on CPU; on other devices one source chunk of bin ids at a time.
+  at::Tensor histogram;
+  if (device.is_cpu()) {
+    histogram = detail::hough_histogram_cpu(c);
+  } else {
+    histogram = at::zeros({c.space.bins()}, c.similarity.options());
+    const int64_t rows = c.similarity.size(0);
+    const int64_t step = chunk_rows(c.similarity.size(1));
+    for (int64_t begin = 0; begin < rows; begin += step) {
+      const int64_t end = std::min(rows, begin + step);
+      histogram.index_add_(0, c.bin_ids(begin, end).view(-1), c.similarity.slice(0, begin, end).reshape(-1));
+    }
   }
   if (timings) timings->voting_ms += elapsed_ms(start);
 
@@ -135,6 +142,11 @@ Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpix
 
 BestMatches best_matches(const Correlation& correlation, RhmTimings* timings) {
   const auto start = std::chrono::steady_clock::now();
+  if (correlation.hough.defined() && correlation.similarity.device().is_cpu()) {
+    BestMatches best = detail::best_matches_cpu(correlation);
+    if (timings) timings->argmax_ms += elapsed_ms(start);
+    return best;
+  }
   const int64_t rows = correlation.similarity.size(0);
   const int64_t step = chunk_rows(correlation.similarity.size(1));
   std::vector<at::Tensor> values, indices;

@@ -1,0 +1,95 @@
+#include "core/pipeline/pair_matching.h"
+
+#include <ATen/ATen.h>
+
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace hpf {
+
+ImageFeatures describe_image(const HyperpixelFlow& flow, const DecodedImage& image, StageTimings* timings) {
+  const PreparedImage prepared = prepare_image(image.rgb, flow.options().max_side);
+  return flow.describe(prepared, timings);
+}
+
+MatchedPair match_described(const HyperpixelFlow& flow, ImageFeatures source, ImageFeatures target,
+                            float source_decode_scale, float target_decode_scale) {
+  MatchedPair pair;
+  pair.source = std::move(source);
+  pair.target = std::move(target);
+  pair.source_scale = source_decode_scale * pair.source.image.ratio;
+  pair.target_scale = target_decode_scale * pair.target.image.ratio;
+  pair.match = flow.match(pair.source, pair.target, &pair.timings);
+  return pair;
+}
+
+MatchedPair match_images(const HyperpixelFlow& flow, const DecodedImage& source, const DecodedImage& target) {
+  StageTimings timings;
+  ImageFeatures src = describe_image(flow, source, &timings);
+  ImageFeatures trg = describe_image(flow, target, &timings);
+  MatchedPair pair = match_described(flow, std::move(src), std::move(trg), source.scale, target.scale);
+  pair.timings.backbone_ms += timings.backbone_ms;
+  pair.timings.hyperpixel_ms += timings.hyperpixel_ms;
+  return pair;
+}
+
+at::Tensor scale_points(const std::vector<Point2>& points, float scale) {
+  at::Tensor out = at::empty({static_cast<int64_t>(points.size()), 2}, at::TensorOptions().dtype(at::kFloat));
+  auto a = out.accessor<float, 2>();
+  for (size_t i = 0; i < points.size(); ++i) {
+    // float32 keypoints times a float32 ratio, as the reference does.
+    a[i][0] = static_cast<float>(points[i].x) * scale;
+    a[i][1] = static_cast<float>(points[i].y) * scale;
+  }
+  return out;
+}
+
+std::vector<TransferredPoint> transfer_points(const MatchedPair& pair, const std::vector<Point2>& source_points,
+                                              double* elapsed_ms) {
+  const PreparedImage& src = pair.source.image;
+  for (size_t i = 0; i < source_points.size(); ++i) {
+    const Point2& p = source_points[i];
+    if (!std::isfinite(p.x) || !std::isfinite(p.y)) {
+      throw std::invalid_argument("keypoint " + std::to_string(i) + " is not a finite number");
+    }
+    if (p.x < 0 || p.y < 0 || p.x > src.original_width || p.y > src.original_height) {
+      throw std::invalid_argument("keypoint " + std::to_string(i) + " (" + std::to_string(p.x) + ", " +
+                                  std::to_string(p.y) + ") lies outside the " + std::to_string(src.original_width) +
+                                  "x" + std::to_string(src.original_height) + " source image");
+    }
+  }
+  std::vector<TransferredPoint> out(source_points.size());
+  if (source_points.empty()) return out;
+  const auto start = std::chrono::steady_clock::now();
+  const TransferredKeypoints t =
+      transfer_keypoints(pair.source.hyperpixels.boxes, pair.target.hyperpixels.boxes,
+                         pair.match.best.target_index, scale_points(source_points, pair.source_scale));
+  auto points = t.points.accessor<float, 2>();
+  auto covering = t.covering.accessor<int64_t, 1>();
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].covering = covering[i];
+    out[i].target_resized = {points[i][0], points[i][1]};
+    if (covering[i] > 0) {
+      // Back to original target pixels: resized / ratio, as the reference reports pred_kps_original.
+      out[i].target = Point2{points[i][0] / pair.target_scale, points[i][1] / pair.target_scale};
+    }
+  }
+  if (elapsed_ms) {
+    *elapsed_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  }
+  return out;
+}
+
+std::vector<Point2> grid_points(int width, int height, int per_side) {
+  std::vector<Point2> points;
+  for (int j = 0; j < per_side; ++j) {
+    for (int i = 0; i < per_side; ++i) {
+      points.push_back({(i + 0.5) * width / per_side, (j + 0.5) * height / per_side});
+    }
+  }
+  return points;
+}
+
+}  // namespace hpf
