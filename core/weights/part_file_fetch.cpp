@@ -55,6 +55,13 @@ class Fetch {
     if (stopped_) return;
     if (!started_ && !start()) return;
     const QByteArray chunk = reply_->readAll();
+    if (total_ >= 0 && done_ + chunk.size() > total_) {
+      // More than announced can only be a response repeated from its start (e.g. a transparent re-send after
+      // a dropped connection): the part file can no longer be trusted.
+      part_.resize(0);
+      return stop(Outcome::Interrupted, "the server sent more than the announced " + std::to_string(total_) +
+                                            " bytes; starting over");
+    }
     if (done_ + chunk.size() > max_bytes_) {
       return stop(Outcome::Failed, "the server sent more than " + std::to_string(max_bytes_) + " bytes");
     }

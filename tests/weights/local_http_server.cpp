@@ -2,6 +2,7 @@
 
 #include <QHostAddress>
 #include <QTcpSocket>
+#include <QTimer>
 
 #include <stdexcept>
 
@@ -67,6 +68,17 @@ void LocalHttpServer::respond(QTcpSocket* socket, const QByteArray& request) {
   if (drops_left_ > 0 && drop_after_bytes_ >= 0 && drop_after_bytes_ < payload.size()) {
     --drops_left_;
     socket->write(payload.left(drop_after_bytes_));
+    // Close only once the client has certainly read the bytes: a connection that closes before the client
+    // parsed the response head is silently re-sent by Qt, which would hide the interruption from the test.
+    QTimer::singleShot(150, socket, [socket] { socket->disconnectFromHost(); });
+    return;
+  } else if (pause_after_bytes_ >= 0 && pause_after_bytes_ < payload.size()) {
+    socket->write(payload.left(pause_after_bytes_));
+    QTimer::singleShot(pause_ms_, socket, [socket, rest = payload.mid(pause_after_bytes_)] {
+      socket->write(rest);
+      socket->disconnectFromHost();
+    });
+    return;
   } else {
     socket->write(payload);
   }

@@ -125,7 +125,8 @@ TEST_F(WeightsDownload, AnInterruptedDownloadResumesWithARangeRequest) {
   std::vector<std::pair<int64_t, int64_t>> reports;
   download_weights(entry_, [&](int64_t done, int64_t total) { reports.emplace_back(done, total); });
   EXPECT_TRUE(read_bytes(target()) == body_);
-  EXPECT_EQ(server_->range_headers(), (std::vector<std::string>{"", "bytes=1000000-"}));
+  EXPECT_EQ(server_->range_headers().front(), "");
+  EXPECT_EQ(server_->ranges_requested(), (std::vector<std::string>{"bytes=1000000-"}));
   ASSERT_FALSE(reports.empty());
   EXPECT_GE(reports.front().first, 1'000'000) << "a resumed download counts the kept bytes";
   EXPECT_EQ(reports.back(), std::make_pair(kFileSize, kFileSize));
@@ -135,7 +136,14 @@ TEST_F(WeightsDownload, ResumesAutomaticallyWithinOneCall) {
   server_->drop_after(700'000, 2);
   download_weights(entry_);
   EXPECT_TRUE(read_bytes(target()) == body_);
-  EXPECT_EQ(server_->range_headers(), (std::vector<std::string>{"", "bytes=700000-", "bytes=1400000-"}));
+  EXPECT_EQ(server_->range_headers().front(), "");
+  // Each resume starts where a dropped response ended. (A request Qt repeats by itself on a fresh connection
+  // may take the second drop, so the second resume is not certain.)
+  const std::vector<std::string> ranges = server_->ranges_requested();
+  ASSERT_FALSE(ranges.empty());
+  EXPECT_EQ(ranges.front(), "bytes=700000-");
+  for (const std::string& range : ranges)
+    EXPECT_TRUE(range == "bytes=700000-" || range == "bytes=1400000-") << range;
 }
 
 TEST_F(WeightsDownload, StartsOverWhenTheServerIgnoresRange) {
@@ -144,7 +152,8 @@ TEST_F(WeightsDownload, StartsOverWhenTheServerIgnoresRange) {
   server_->ignore_range(true);
   download_weights(entry_);
   EXPECT_TRUE(read_bytes(target()) == body_);
-  EXPECT_EQ(server_->range_headers(), (std::vector<std::string>{"bytes=1000-"}));
+  EXPECT_EQ(server_->range_headers().front(), "bytes=1000-");
+  EXPECT_EQ(server_->ranges_requested(), (std::vector<std::string>{"bytes=1000-"}));
 }
 
 TEST_F(WeightsDownload, ACompleteKeptPartIsVerifiedWithoutDownloadingAgain) {
@@ -170,6 +179,7 @@ TEST_F(WeightsDownload, AHashMismatchDeletesTheDownload) {
 }
 
 TEST_F(WeightsDownload, CancellingKeepsThePartForALaterResume) {
+  server_->pause_after(1'000'000, 2'000);  // the cancel lands mid-file, whatever the machine's load
   std::atomic<bool> cancel{false};
   try {
     download_weights(
@@ -181,11 +191,13 @@ TEST_F(WeightsDownload, CancellingKeepsThePartForALaterResume) {
   EXPECT_FALSE(fs::exists(target()));
   const int64_t kept = size_of(part());
   EXPECT_GE(kept, 500'000);
-  EXPECT_LT(kept, kFileSize);
+  EXPECT_LE(kept, 1'000'000);
 
+  server_->pause_after(-1, 0);
   download_weights(entry_);
   EXPECT_TRUE(read_bytes(target()) == body_);
-  EXPECT_EQ(server_->range_headers(), (std::vector<std::string>{"", "bytes=" + std::to_string(kept) + "-"}));
+  EXPECT_EQ(server_->range_headers().front(), "");
+  EXPECT_EQ(server_->ranges_requested(), (std::vector<std::string>{"bytes=" + std::to_string(kept) + "-"}));
 }
 
 TEST_F(WeightsDownload, AnHttpErrorIsReportedWithoutRetrying) {
