@@ -5,8 +5,10 @@ function(hpf_add_gtest name label)
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gtest_main)
   hpf_target_warnings(${name})
   gtest_discover_tests(${name}
+    # One variable per ENVIRONMENT entry: gtest_discover_tests splits a ;-list into separate properties.
     PROPERTIES LABELS ${label}
-               ENVIRONMENT "HPF_TEST_PYTHON=${HPF_TEST_PYTHON};HPF_TEST_TOOLS=${PROJECT_SOURCE_DIR}/tests/tools"
+               ENVIRONMENT "HPF_TEST_PYTHON=${HPF_TEST_PYTHON}"
+               ENVIRONMENT_MODIFICATION "HPF_TEST_TOOLS=set:${PROJECT_SOURCE_DIR}/tests/tools"
     DISCOVERY_TIMEOUT 60)
 endfunction()
 

@@ -8,5 +8,8 @@ namespace hpf::cli {
 
 int backbone_info(const QStringList& args);
 int match(const QStringList& args);
+int eval(const QStringList& args);
+int merge(const QStringList& args);
+int bench(const QStringList& args);
 
 }  // namespace hpf::cli

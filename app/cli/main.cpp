@@ -20,6 +20,9 @@ struct Command {
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"backbone-info", {hpf::cli::backbone_info, "print a backbone's layers with channels, jump and receptive field"}},
+      {"bench", {hpf::cli::bench, "per-stage time and peak memory against the reference transcription and naive floor"}},
+      {"eval", {hpf::cli::eval, "evaluate on a benchmark split (pairs.jsonl, summary.json, pck_curve.csv)"}},
+      {"merge", {hpf::cli::merge, "combine the outputs of sharded evaluations"}},
       {"match", {hpf::cli::match, "match two images and transfer keypoints (writes matches.json, matches.png)"}},
   };
   return table;

@@ -77,25 +77,17 @@ at::Tensor Correlation::confidence_rows(int64_t begin, int64_t end) const {
   return rows * hough.view(-1).index({bin_ids(begin, end)});
 }
 
-Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpixels& target,
-                                       const RhmOptions& options, RhmTimings* timings) {
-  auto start = std::chrono::steady_clock::now();
-  Correlation c;
-  c.similarity = options.factorized_similarity
-                     ? factorized_similarity(source, target, options.exponent)
-                     : appearance_similarity(source.features, target.features, options.exponent);
-  if (timings) timings->similarity_ms += elapsed_ms(start);
-  if (!options.hough_voting) return c;
+namespace {
 
-  start = std::chrono::steady_clock::now();
-  const at::Device device = c.similarity.device();
+// Hough-space geometry of the pair: cell size, bin counts and the per-axis lookup tables of vote bins.
+void set_hough_geometry(const Hyperpixels& source, const Hyperpixels& target, const RhmOptions& options,
+                        const at::Device device, Correlation& c) {
   c.src_width = source.image_width;
   c.src_height = source.image_height;
   c.space = hough_space(source.image_width, source.image_height, target.image_width, target.image_height,
                         options.ncells);
   c.source_centers = source.centers.to(device);
   c.target_centers = target.centers.to(device);
-
   // The integer range every vote can take: (W_s - cx_i) + cx'_j.
   const auto range = [](const at::Tensor& src, const at::Tensor& trg, int size, int axis) {
     const int64_t lo = size - src.select(1, axis).max().item<int64_t>() + trg.select(1, axis).min().item<int64_t>();
@@ -115,21 +107,51 @@ Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpix
   if (!lut_in_range(c.bin_lut_x, c.space.bins_x) || !lut_in_range(c.bin_lut_y, c.space.bins_y)) {
     throw std::runtime_error("RHM: a translation vote falls outside the Hough space (boxes far outside the image)");
   }
+}
 
-  // Weighted histogram of votes: a direct pass on CPU; on other devices one source chunk of bin ids at a time.
-  at::Tensor histogram;
-  if (device.is_cpu()) {
-    histogram = detail::hough_histogram_cpu(c);
-  } else {
-    histogram = at::zeros({c.space.bins()}, c.similarity.options());
-    const int64_t rows = c.similarity.size(0);
-    const int64_t step = chunk_rows(c.similarity.size(1));
-    for (int64_t begin = 0; begin < rows; begin += step) {
-      const int64_t end = std::min(rows, begin + step);
-      histogram.index_add_(0, c.bin_ids(begin, end).view(-1), c.similarity.slice(0, begin, end).reshape(-1));
-    }
+at::Tensor histogram_by_chunks(const Correlation& c) {
+  at::Tensor histogram = at::zeros({c.space.bins()}, c.similarity.options());
+  const int64_t rows = c.similarity.size(0);
+  const int64_t step = chunk_rows(c.similarity.size(1));
+  for (int64_t begin = 0; begin < rows; begin += step) {
+    const int64_t end = std::min(rows, begin + step);
+    histogram.index_add_(0, c.bin_ids(begin, end).view(-1), c.similarity.slice(0, begin, end).reshape(-1));
   }
-  if (timings) timings->voting_ms += elapsed_ms(start);
+  return histogram;
+}
+
+}  // namespace
+
+Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpixels& target,
+                                       const RhmOptions& options, RhmTimings* timings) {
+  auto start = std::chrono::steady_clock::now();
+  Correlation c;
+  const at::Device device = source.layer_maps.front().device();
+  if (!options.hough_voting) {
+    c.similarity = options.factorized_similarity
+                       ? factorized_similarity(source, target, options.exponent)
+                       : appearance_similarity(source.features, target.features, options.exponent);
+    if (timings) timings->similarity_ms += elapsed_ms(start);
+    return c;
+  }
+  set_hough_geometry(source, target, options, device, c);
+
+  // Weighted histogram of votes. CPU + factorised: accumulated while each similarity row is produced (reported as
+  // similarity time); otherwise a direct pass over the finished matrix (CPU) or chunks of bin ids (GPU).
+  at::Tensor histogram;
+  if (device.is_cpu() && options.factorized_similarity) {
+    c.similarity = detail::factorized_similarity_with_votes(source, target, options.exponent,
+                                                            detail::vote_tables(c), c.space.bins(), &histogram);
+    if (timings) timings->similarity_ms += elapsed_ms(start);
+  } else {
+    c.similarity = options.factorized_similarity
+                       ? factorized_similarity(source, target, options.exponent)
+                       : appearance_similarity(source.features, target.features, options.exponent);
+    if (timings) timings->similarity_ms += elapsed_ms(start);
+    start = std::chrono::steady_clock::now();
+    histogram = device.is_cpu() ? detail::hough_histogram_cpu(c) : histogram_by_chunks(c);
+    if (timings) timings->voting_ms += elapsed_ms(start);
+  }
 
   start = std::chrono::steady_clock::now();
   const at::Tensor kernel = gaussian_kernel(options.kernel_size).to(device).view({1, 1, options.kernel_size, -1});

@@ -62,10 +62,19 @@ DenseFlow dense_flow(const at::Tensor& source_boxes, const at::Tensor& target_bo
   return flow;
 }
 
-int64_t count_correct(const at::Tensor& predicted, const at::Tensor& ground_truth, float threshold, float alpha) {
-  const at::Tensor distance = (ground_truth.to(at::kFloat) - predicted.to(at::kFloat)).pow(2).sum(1).pow(0.5);
+at::Tensor keypoint_distances(const at::Tensor& predicted, const at::Tensor& ground_truth) {
+  return (ground_truth.to(at::kFloat) - predicted.to(at::kFloat)).pow(2).sum(1).pow(0.5);
+}
+
+at::Tensor correct_keypoints(const at::Tensor& predicted, const at::Tensor& ground_truth, float threshold,
+                             float alpha) {
+  const at::Tensor distance = keypoint_distances(predicted, ground_truth);
   const at::Tensor limit = at::full_like(distance, threshold).mul(alpha);
-  return distance.le(limit).sum().item<int64_t>();
+  return distance.le(limit);
+}
+
+int64_t count_correct(const at::Tensor& predicted, const at::Tensor& ground_truth, float threshold, float alpha) {
+  return correct_keypoints(predicted, ground_truth, threshold, alpha).sum().item<int64_t>();
 }
 
 }  // namespace hpf

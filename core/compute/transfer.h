@@ -26,6 +26,12 @@ struct DenseFlow {
 DenseFlow dense_flow(const at::Tensor& source_boxes, const at::Tensor& target_boxes, const at::Tensor& best_target,
                      int width, int height);
 
+// Per keypoint: within alpha * threshold of the ground truth (float32 like the reference; NaN is wrong). (K,) bool.
+at::Tensor correct_keypoints(const at::Tensor& predicted, const at::Tensor& ground_truth, float threshold, float alpha);
+
+// Euclidean distances between predictions and ground truth, (K,) float32 (NaN where the prediction is NaN).
+at::Tensor keypoint_distances(const at::Tensor& predicted, const at::Tensor& ground_truth);
+
 // Number of predictions within alpha * threshold of the ground truth (both (K, 2), same frame), computed in
 // float32 like the reference; NaN predictions are wrong.
 int64_t count_correct(const at::Tensor& predicted, const at::Tensor& ground_truth, float threshold, float alpha);

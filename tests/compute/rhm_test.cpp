@@ -1,4 +1,5 @@
 #include "core/compute/rhm.h"
+#include "core/compute/rhm_transcription.h"
 
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
@@ -123,6 +124,25 @@ TEST(Rhm, NearestNeighbourBaselineSkipsVoting) {
   const BestMatches best = best_matches(c);
   const at::Tensor cosine = appearance_similarity(src.features, trg.features, 1.0);
   EXPECT_TRUE(at::equal(best.target_index, std::get<1>(at::max(cosine, 1))));
+}
+
+}  // namespace
+}  // namespace hpf
+
+namespace hpf {
+namespace {
+
+TEST(Rhm, OptimisedMatchingEqualsTheReferenceTranscription) {
+  const Hyperpixels src = random_hyperpixels(64, 48, true, 21);
+  const Hyperpixels trg = random_hyperpixels(56, 60, true, 22);
+  const BestMatches expected = rhm_transcription(src, trg, RhmOptions{});
+  const BestMatches actual = best_matches(regularized_hough_matching(src, trg, RhmOptions{}));
+  ASSERT_EQ(actual.target_index.sizes(), expected.target_index.sizes());
+  // The direct histogram sums votes in another order: allow rounding in the confidences, and at most a rare
+  // near-tie to flip.
+  EXPECT_TRUE(at::allclose(actual.confidence, expected.confidence, 1e-4, 1e-7));
+  const double agree = actual.target_index.eq(expected.target_index).to(at::kFloat).mean().item<double>();
+  EXPECT_GE(agree, 0.99);
 }
 
 }  // namespace

@@ -1,0 +1,33 @@
+#include "app/cli/progress_bar.h"
+
+#include <cstdio>
+
+#include <unistd.h>
+
+namespace hpf::cli {
+
+void ProgressBar::update(int64_t done, int64_t total, int64_t first, const std::string& what) {
+  const auto now = std::chrono::steady_clock::now();
+  if (drawn_ && done < total && now - last_draw_ < std::chrono::milliseconds(200)) return;
+  last_draw_ = now;
+  drawn_ = true;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  const int64_t timed = done - first;
+  const double rate = elapsed > 0 && timed > 0 ? timed / elapsed : 0.0;
+  const double eta = rate > 0 ? (total - done) / rate : 0.0;
+  constexpr int kWidth = 30;
+  const int filled = total > 0 ? static_cast<int>(kWidth * done / total) : kWidth;
+  std::string bar(filled, '#');
+  bar += std::string(kWidth - filled, '.');
+  const bool terminal = ::isatty(fileno(stderr));
+  std::fprintf(stderr, "%s%s [%s] %lld/%lld  %.2f/s  ETA %02d:%02d  %s%s", terminal ? "\r\033[K" : "",
+               label_.c_str(), bar.c_str(), static_cast<long long>(done), static_cast<long long>(total), rate,
+               static_cast<int>(eta) / 60, static_cast<int>(eta) % 60, what.c_str(), terminal ? "" : "\n");
+  std::fflush(stderr);
+}
+
+void ProgressBar::finish() {
+  if (drawn_ && ::isatty(fileno(stderr))) std::fprintf(stderr, "\n");
+}
+
+}  // namespace hpf::cli

@@ -1,0 +1,24 @@
+#pragma once
+// A one-line terminal progress bar with rate and ETA, redrawn in place on stderr.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace hpf::cli {
+
+class ProgressBar {
+ public:
+  explicit ProgressBar(std::string label) : label_(std::move(label)), start_(std::chrono::steady_clock::now()) {}
+  // `done` of `total` units finished; `first` is where this run started (resumed units are not timed).
+  void update(int64_t done, int64_t total, int64_t first, const std::string& what);
+  void finish();
+
+ private:
+  std::string label_;
+  std::chrono::steady_clock::time_point start_;
+  std::chrono::steady_clock::time_point last_draw_{};
+  bool drawn_ = false;
+};
+
+}  // namespace hpf::cli

@@ -1,0 +1,38 @@
+#pragma once
+// Per-image hyperpixel cache for evaluations: in a benchmark split every image takes part in many pairs
+// (PF-WILLOW: 18 each), so its backbone pass is done once. Least-recently-used eviction, bounded by image count.
+
+#include "core/compute/matcher.h"
+
+#include <list>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+namespace hpf {
+
+struct CachedImage {
+  ImageFeatures features;
+  float decode_scale = 1.0f;
+};
+
+class FeatureCache {
+ public:
+  explicit FeatureCache(size_t capacity) : capacity_(capacity) {}
+
+  // The cached entry or nullptr; a hit makes the entry most recently used.
+  std::shared_ptr<const CachedImage> find(const std::string& key);
+  void insert(const std::string& key, std::shared_ptr<const CachedImage> value);
+
+  size_t hits() const { return hits_; }
+  size_t misses() const { return misses_; }
+
+ private:
+  size_t capacity_;
+  std::list<std::string> order_;  // most recent first
+  std::unordered_map<std::string, std::pair<std::shared_ptr<const CachedImage>, std::list<std::string>::iterator>>
+      entries_;
+  size_t hits_ = 0, misses_ = 0;
+};
+
+}  // namespace hpf

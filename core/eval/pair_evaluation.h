@@ -1,0 +1,24 @@
+#pragma once
+// Scoring one matched pair against its annotation: PCK at every alpha (keypoint datasets) or LT-ACC/IoU of the
+// transferred mask polygon (Caltech-101), exactly as the reference computes them (hpf-reference §6).
+
+#include "core/eval/eval_options.h"
+#include "core/eval/pair_record.h"
+#include "core/pipeline/pair_matching.h"
+
+namespace hpf {
+
+// T in original target pixels, in float32 as the reference computes it: Image -> max(H, W) of the target;
+// BoundingBox -> max(w, h) of the target box (PF-WILLOW: of the target keypoints' extent).
+float pck_threshold_f32(const PairAnnotation& pair, ThresholdKind kind, int target_width, int target_height);
+
+// Fills the result fields of `record` (index, names and flags are the caller's).
+void score_pair(const MatchedPair& matched, const PairAnnotation& pair, AnnotationKind kind, ThresholdKind threshold,
+                const std::vector<std::string>& alphas, PairRecord& record);
+
+// Caltech-101: fraction of pixels whose in/out label agrees, and intersection over union, of the two polygons
+// rasterised at width x height. Polygon vertices that could not be transferred (NaN) are dropped.
+std::pair<double, double> mask_agreement(const std::vector<Point2>& predicted, const std::vector<Point2>& truth,
+                                         int width, int height);
+
+}  // namespace hpf

@@ -1,0 +1,48 @@
+#include "core/pipeline/point_query.h"
+
+#include <ATen/ATen.h>
+#include <c10/core/InferenceMode.h>
+
+namespace hpf {
+
+PointQuery query_point(const MatchedPair& pair, const Point2& source_point) {
+  c10::InferenceMode inference;
+  PointQuery q;
+  const Hyperpixels& src = pair.source.hyperpixels;
+  const Hyperpixels& trg = pair.target.hyperpixels;
+  q.grid_width = trg.grid_width;
+  q.grid_height = trg.grid_height;
+  q.target_jump = trg.layers.front().jump;
+
+  const std::vector<TransferredPoint> transferred = transfer_points(pair, {source_point});
+  q.best_match = transferred.front().target;
+
+  const float x = static_cast<float>(source_point.x) * pair.source_scale;
+  const float y = static_cast<float>(source_point.y) * pair.source_scale;
+  const at::Tensor b = src.boxes;
+  const at::Tensor covers = b.select(1, 0).le(x) & b.select(1, 1).le(y) & b.select(1, 2).ge(x) & b.select(1, 3).ge(y);
+  const at::Tensor indices = covers.nonzero().view(-1);
+  if (indices.numel() == 0) return q;
+
+  const at::Tensor best = pair.match.best.target_index.to(at::kCPU);
+  const auto box = [](const at::Tensor& boxes, int64_t i, float scale) {
+    return std::array<double, 4>{boxes[i][0].item<double>() / scale, boxes[i][1].item<double>() / scale,
+                                 boxes[i][2].item<double>() / scale, boxes[i][3].item<double>() / scale};
+  };
+  at::Tensor sum = at::zeros({trg.size()}, pair.match.correlation.similarity.options());
+  for (int64_t k = 0; k < indices.size(0); ++k) {
+    const int64_t i = indices[k].item<int64_t>();
+    q.covering.push_back(i);
+    q.source_boxes.push_back(box(src.boxes, i, pair.source_scale));
+    q.target_boxes.push_back(box(trg.boxes, best[i].item<int64_t>(), pair.target_scale));
+    sum += pair.match.correlation.confidence_rows(i, i + 1).squeeze(0);
+  }
+  const float peak = sum.max().item<float>();
+  if (peak > 0) sum /= peak;
+  at::Tensor grid = at::zeros({trg.grid_height * trg.grid_width}, at::TensorOptions().dtype(at::kFloat));
+  grid.index_copy_(0, trg.grid_index.to(at::kCPU), sum.to(at::kCPU, at::kFloat));
+  q.confidence.assign(grid.data_ptr<float>(), grid.data_ptr<float>() + grid.numel());
+  return q;
+}
+
+}  // namespace hpf

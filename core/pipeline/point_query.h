@@ -1,0 +1,30 @@
+#pragma once
+// Point queries on a matched pair: where does one source pixel go, and how confident is the matcher about each
+// target position? Reuses the pair's correlation, so it is cheap enough to follow the mouse.
+
+#include "core/pipeline/pair_matching.h"
+
+#include <array>
+#include <optional>
+#include <vector>
+
+namespace hpf {
+
+struct PointQuery {
+  // Source hyperpixels whose receptive field contains the point (indices into the pair's source hyperpixels).
+  std::vector<int64_t> covering;
+  // Their boxes and the boxes of their best target matches, [x1, y1, x2, y2] in ORIGINAL image pixels.
+  std::vector<std::array<double, 4>> source_boxes, target_boxes;
+  // Mean RHM confidence of the covering hyperpixels over the target base grid (grid_height x grid_width, row
+  // major), scaled to [0, 1]; pruned positions are 0. Empty when no hyperpixel covers the point.
+  std::vector<float> confidence;
+  int64_t grid_width = 0, grid_height = 0;
+  int64_t target_jump = 0;   // base-grid spacing on the target, in resized pixels
+  // Where the point transfers to (original target pixels), as keypoint transfer would move it.
+  std::optional<Point2> best_match;
+};
+
+// Throws std::invalid_argument for a point outside the source image.
+PointQuery query_point(const MatchedPair& pair, const Point2& source_point);
+
+}  // namespace hpf
