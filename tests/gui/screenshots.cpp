@@ -1,0 +1,107 @@
+// Screenshots of every view on a real PF-WILLOW pair, for checking the look by eye (run under Xvfb):
+//   hpf_gui_screenshots WEIGHTS PF_WILLOW_ROOT OUT_DIR [PAIR_INDEX]
+
+#include "core/compute/runtime.h"
+#include "ui/layers_panel.h"
+#include "ui/main_window.h"
+#include "ui/pair_view.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+void settle(int ms) {
+  QEventLoop loop;
+  QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+  loop.exec();
+}
+
+// Runs the event loop until `signal` of `sender` fires or `ms` pass; true when it fired.
+bool wait_for(QObject* sender, const char* signal, int ms) {
+  QEventLoop loop;
+  QTimer timeout;
+  timeout.setSingleShot(true);
+  QObject::connect(sender, signal, &loop, SLOT(quit()));
+  QObject::connect(&timeout, SIGNAL(timeout()), &loop, SLOT(quit()));
+  timeout.start(ms);
+  loop.exec();
+  return timeout.isActive();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QStandardPaths::setTestModeEnabled(true);
+  QApplication app(argc, argv);
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: %s WEIGHTS PF_WILLOW_ROOT OUT_DIR [PAIR_INDEX]\n", argv[0]);
+    return 2;
+  }
+  const QString weights = argv[1], root = argv[2], out = argv[3];
+  const size_t index = argc > 4 ? static_cast<size_t>(std::atoi(argv[4])) : 0;
+  QDir().mkpath(out);
+  hpf::set_compute_threads(std::max(1, QThread::idealThreadCount() - 1));
+
+  std::shared_ptr<const hpf::Dataset> dataset = hpf::open_dataset("pf-willow", root.toStdString());
+  const auto pairs = dataset->pairs("test");
+  for (QSize size : {QSize(1920, 1080), QSize(1280, 720)}) {
+    const QString tag = QStringLiteral("%1x%2").arg(size.width()).arg(size.height());
+    const auto shot = [&](QWidget& w, const QString& name) {
+      settle(150);
+      w.grab().save(out + "/" + tag + "_" + name + ".png");
+    };
+    hpf::MainWindow window(false);
+    hpf::MatchSettings s;
+    s.backbone = "mobilenet_v2";
+    s.weights_path = weights;
+    s.layers = "4,7,10,13,16";
+    window.apply_settings(s);
+    window.resize(size);
+    window.show();
+    shot(window, "0_start");
+    window.open_dataset_pair(dataset, pairs.at(index));
+    if (!wait_for(&window.session(), SIGNAL(result_ready()), 120000)) {
+      std::fprintf(stderr, "no result: %s\n", qPrintable(window.last_error()));
+      return 1;
+    }
+    shot(window, "1_pair");
+    hpf::PairView& view = window.pair_view();
+    const auto figure = window.session().figure();
+    const QPointF probe(figure->source_points.at(3));
+    view.show_query(window.session().query(probe));
+    shot(window, "2_query");
+    view.show_query(std::nullopt);
+    view.set_overlay_visible(hpf::Overlay::Keypoints, false);
+    view.set_overlay_visible(hpf::Overlay::Transferred, false);
+    view.set_overlay_visible(hpf::Overlay::MatchLines, false);
+    view.set_overlay_visible(hpf::Overlay::WarpedSource, true);
+    view.set_overlay_visible(hpf::Overlay::FlowColours, true);
+    shot(window, "3_flow");
+    view.set_overlay_visible(hpf::Overlay::WarpedSource, false);
+    view.set_overlay_visible(hpf::Overlay::FlowColours, false);
+    view.set_overlay_visible(hpf::Overlay::HyperpixelLines, true);
+    shot(window, "4_hyperpixel_lines");
+    view.set_overlay_visible(hpf::Overlay::HyperpixelLines, false);
+    view.set_overlay_visible(hpf::Overlay::Keypoints, true);
+    view.set_overlay_visible(hpf::Overlay::Transferred, true);
+    view.set_pair_layout(hpf::PairLayout::Stacked);
+    shot(window, "5_stacked");
+    view.set_pair_layout(hpf::PairLayout::SideBySide);
+    window.show_layers_tab();
+    if (!wait_for(&window.session(), SIGNAL(layer_maps_ready()), 120000)) {
+      std::fprintf(stderr, "no layer maps: %s\n", qPrintable(window.last_error()));
+      return 1;
+    }
+    const auto q = window.session().query(probe);
+    if (q) window.layers_panel().set_similarity(q->layer_similarity);
+    shot(window, "6_layers");
+    window.export_figure_to(out + "/" + tag + "_export.png");
+  }
+  return 0;
+}

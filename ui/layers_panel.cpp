@@ -1,0 +1,132 @@
+#include "ui/layers_panel.h"
+
+#include <QCheckBox>
+#include <QFrame>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QScrollArea>
+#include <QVBoxLayout>
+
+namespace hpf {
+
+namespace {
+
+constexpr int kMapSide = 120;
+constexpr int kColumns = 4;
+
+QLabel* map_label(const QImage& image, const QString& tip, QWidget* parent) {
+  auto* label = new QLabel(parent);
+  label->setPixmap(QPixmap::fromImage(image.scaled(kMapSide, kMapSide, Qt::KeepAspectRatio,
+                                                   Qt::FastTransformation)));  // keep the cells crisp
+  label->setToolTip(tip);
+  label->setAlignment(Qt::AlignCenter);
+  return label;
+}
+
+}  // namespace
+
+LayersPanel::LayersPanel(QWidget* parent) : QWidget(parent) {
+  auto* root = new QVBoxLayout(this);
+  message_ = new QLabel(tr("Match a pair to see its hyperpixel layers."), this);
+  message_->setWordWrap(true);
+  root->addWidget(message_);
+  auto* scroll = new QScrollArea(this);
+  scroll->setWidgetResizable(true);
+  grid_host_ = new QWidget(scroll);
+  grid_ = new QGridLayout(grid_host_);
+  grid_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+  scroll->setWidget(grid_host_);
+  root->addWidget(scroll, 1);
+}
+
+void LayersPanel::set_message(const QString& message) {
+  message_->setText(message);
+}
+
+void LayersPanel::set_tiles(const std::vector<LayerTile>& tiles, const QList<int>& selected) {
+  for (Tile& t : tiles_) delete t.frame;
+  tiles_.clear();
+  for (size_t i = 0; i < tiles.size(); ++i) {
+    const LayerTile& lt = tiles[i];
+    auto* frame = new QFrame(grid_host_);
+    frame->setObjectName("layerTile");
+    auto* layout = new QVBoxLayout(frame);
+    auto* check =
+        new QCheckBox(tr("Layer %1 · %2").arg(lt.info.id).arg(QString::fromStdString(lt.info.stage)), frame);
+    check->setToolTip(tr("Use this layer in the hyperpixels (recomputes the matching)."));
+    layout->addWidget(check);
+    auto* info = new QLabel(tr("%1 channels · jump %2 px · receptive field %3 px")
+                                .arg(lt.info.channels)
+                                .arg(lt.info.jump)
+                                .arg(lt.info.receptive_field),
+                            frame);
+    info->setToolTip(
+        tr("Jump: input pixels between neighbouring positions of this layer. Receptive field: side "
+           "of the input window one position sees."));
+    layout->addWidget(info);
+    auto* maps = new QHBoxLayout;
+    maps->addWidget(map_label(lt.source, tr("Source: first three principal components as RGB"), frame));
+    maps->addWidget(
+        map_label(lt.target, tr("Target: same components, so equal colours mean similar features"), frame));
+    layout->addLayout(maps);
+    auto* similarity = new QLabel(frame);
+    similarity->setToolTip(
+        tr("Cosine similarity of this layer's features between the queried source point and "
+           "its best match: how much this layer agrees with the match."));
+    layout->addWidget(similarity);
+    grid_->addWidget(frame, static_cast<int>(i) / kColumns, static_cast<int>(i) % kColumns);
+    tiles_.push_back(Tile{lt.info.id, frame, check, similarity});
+    connect(check, &QCheckBox::toggled, this, [this] {
+      restyle();
+      Q_EMIT layers_toggled(this->selected());
+    });
+  }
+  set_selected(selected);
+  set_message(tiles.empty()
+                  ? tr("Match a pair to see its hyperpixel layers.")
+                  : tr("Highlighted layers form the hyperpixels. Hover the source image in the pair view "
+                       "to see each layer's similarity at that point."));
+}
+
+void LayersPanel::set_selected(const QList<int>& selected) {
+  for (Tile& t : tiles_) {
+    const QSignalBlocker block(t.check);
+    t.check->setChecked(selected.contains(t.id));
+  }
+  restyle();
+}
+
+QList<int> LayersPanel::selected() const {
+  QList<int> ids;
+  for (const Tile& t : tiles_) {
+    if (t.check->isChecked()) ids << t.id;
+  }
+  return ids;
+}
+
+QCheckBox* LayersPanel::layer_check(int id) const {
+  for (const Tile& t : tiles_) {
+    if (t.id == id) return t.check;
+  }
+  return nullptr;
+}
+
+void LayersPanel::set_similarity(const std::vector<float>& similarity) {
+  for (size_t i = 0; i < tiles_.size(); ++i) {
+    tiles_[i].similarity->setText(
+        i < similarity.size() ? tr("similarity at query: %1").arg(similarity[i], 0, 'f', 3) : QString());
+  }
+}
+
+void LayersPanel::restyle() {
+  for (Tile& t : tiles_) {
+    t.frame->setStyleSheet(
+        t.check->isChecked()
+            ? QStringLiteral("#layerTile { border: 2px solid #2e86de; border-radius: 4px; "
+                             "background: rgba(46,134,222,30); }")
+            : QStringLiteral("#layerTile { border: 1px solid palette(mid); border-radius: 4px; }"));
+  }
+}
+
+}  // namespace hpf

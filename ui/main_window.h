@@ -1,0 +1,112 @@
+#pragma once
+// The application window: a start page until a pair is open, then the pair view and the hyperpixel layers
+// view in tabs, the settings in a dock, progress and cancel in the status bar. Part 2 (dataset browser,
+// evaluation panels) adds tabs and docks beside these.
+
+#include "ui/pair_session.h"
+
+#include <QMainWindow>
+
+#include <memory>
+
+class QAction;
+class QLabel;
+class QMenu;
+class QProgressBar;
+class QPushButton;
+class QSlider;
+class QStackedWidget;
+class QTabWidget;
+
+namespace hpf {
+
+class FlowWheel;
+class LayersPanel;
+class PairView;
+class SettingsPanel;
+class StartPage;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+ public:
+  // `restore` reads settings, window state and recent files from QSettings (tests pass false).
+  explicit MainWindow(bool restore = true, QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  PairSession& session() { return session_; }
+  PairView& pair_view() { return *view_; }
+  LayersPanel& layers_panel() { return *layers_; }
+  SettingsPanel& settings_panel() { return *settings_panel_; }
+
+  // Applies settings (e.g. from the command line) to the panel and the session.
+  void apply_settings(const MatchSettings& settings);
+
+  void open_images(const QString& source, const QString& target);
+  void open_dataset_pair(std::shared_ptr<const Dataset> dataset, const PairAnnotation& pair);
+
+  // Export the figure as shown (visible region) to PNG/SVG/PDF by suffix, or the results as JSON. Return
+  // false and show the error on failure.
+  bool export_figure_to(const QString& path);
+  bool export_json_to(const QString& path);
+
+  // The error currently shown (empty when none).
+  QString last_error() const { return last_error_; }
+  bool showing_start_page() const;
+  void show_layers_tab();
+
+ protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+ private:
+  void build_actions();
+  void build_pair_tab(QWidget* tab);
+  void show_error(const QString& message, bool offer_weights = false);
+  void clear_error();
+  void on_result();
+  void run_query();
+  void refresh_evaluation();
+  void refresh_weights_status();
+  void add_recent(const QString& source, const QString& target);
+  void rebuild_recent_menu();
+  void ask_open_images();
+  void ask_open_dataset();
+  void ask_weights_file();
+  void ask_export_figure();
+  void ask_export_json();
+  void download_weights();
+  void show_about();
+  void save_state();
+
+  PairSession session_;
+  JobRunner downloads_;
+  QStackedWidget* stack_ = nullptr;
+  StartPage* start_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
+  PairView* view_ = nullptr;
+  LayersPanel* layers_ = nullptr;
+  SettingsPanel* settings_panel_ = nullptr;
+  FlowWheel* wheel_ = nullptr;
+  QLabel* error_text_ = nullptr;
+  QWidget* error_banner_ = nullptr;
+  QPushButton* error_weights_ = nullptr;
+  QLabel* query_info_ = nullptr;
+  QLabel* status_text_ = nullptr;
+  QProgressBar* progress_ = nullptr;
+  QPushButton* cancel_ = nullptr;
+  QMenu* recent_menu_ = nullptr;
+  QList<QAction*> overlay_actions_;
+  QAction* export_action_ = nullptr;
+  QAction* export_json_action_ = nullptr;
+
+  QString last_error_;
+  QString pending_drop_;  // first of two dropped images
+  QStringList recent_;
+  std::optional<QPointF> pending_query_;
+  std::optional<QPointF> pinned_;
+  bool layers_stale_ = true;
+  bool restore_ = true;
+};
+
+}  // namespace hpf

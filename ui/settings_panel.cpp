@@ -1,0 +1,226 @@
+#include "ui/settings_panel.h"
+
+#include "core/compute/backbone.h"
+#include "core/compute/runtime.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace hpf {
+
+namespace {
+
+QString default_layers_text(const QString& backbone) {
+  QStringList parts;
+  try {
+    for (int id : default_layers(backbone.toStdString())) parts << QString::number(id);
+  } catch (const std::exception&) {
+  }
+  return parts.join(',');
+}
+
+}  // namespace
+
+SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
+  auto* root = new QVBoxLayout(this);
+
+  // Model.
+  auto* model_box = new QGroupBox(tr("Model"), this);
+  auto* model = new QFormLayout(model_box);
+  backbone_ = new QComboBox(model_box);
+  for (const std::string& name : backbone_names()) backbone_->addItem(QString::fromStdString(name));
+  backbone_->setToolTip(
+      tr("CNN whose intermediate layers form the hyperpixels. ResNet-101 is the paper's main "
+         "backbone; MobileNetV2 is fast on a CPU."));
+  model->addRow(tr("Backbone"), backbone_);
+
+  weights_ = new QLineEdit(model_box);
+  weights_->setPlaceholderText(tr("default weights from the cache"));
+  weights_->setToolTip(
+      tr("torchvision checkpoint (.pth) of the backbone's ImageNet weights. Empty: the verified "
+         "file in the weights cache, which \"Download\" fills."));
+  auto* browse = new QPushButton(tr("Choose…"), model_box);
+  browse->setToolTip(tr("Pick a weights file on disk."));
+  auto* download = new QPushButton(tr("Download"), model_box);
+  download->setToolTip(
+      tr("Download the backbone's official torchvision weights into the cache (resumable, "
+         "verified), with progress and cancel."));
+  auto* weights_row = new QHBoxLayout;
+  weights_row->addWidget(weights_, 1);
+  weights_row->addWidget(browse);
+  weights_row->addWidget(download);
+  model->addRow(tr("Weights"), weights_row);
+  weights_status_ = new QLabel(model_box);
+  weights_status_->setWordWrap(true);
+  model->addRow(QString(), weights_status_);
+
+  device_ = new QComboBox(model_box);
+  device_->addItem(tr("Automatic"), "auto");
+  device_->addItem(tr("CPU"), "cpu");
+  device_->addItem(tr("GPU (CUDA)"), "cuda");
+  if (!cuda_available()) {
+    device_->setItemData(2, 0, Qt::UserRole - 1);  // disable the entry: no CUDA device or CPU-only LibTorch
+    device_->setItemData(2, tr("No CUDA device is available to this LibTorch build."), Qt::ToolTipRole);
+  }
+  device_->setToolTip(tr("Where the backbone and matching run. Automatic picks the GPU when there is one."));
+  model->addRow(tr("Device"), device_);
+  root->addWidget(model_box);
+
+  // Hyperpixels and RHM.
+  auto* match_box = new QGroupBox(tr("Matching"), this);
+  auto* match = new QFormLayout(match_box);
+  layers_ = new QLineEdit(match_box);
+  layers_->setToolTip(
+      tr("Layer ids whose features are stacked into hyperpixels, e.g. \"4,7,10,13,16\". The "
+         "smallest id is the base layer that fixes the hyperpixel grid. Empty: the paper's "
+         "set for this backbone. Toggle layers in the Hyperpixel layers tab too."));
+  auto* reset_layers = new QPushButton(tr("Default"), match_box);
+  reset_layers->setToolTip(tr("Use the backbone's default layer set."));
+  auto* layers_row = new QHBoxLayout;
+  layers_row->addWidget(layers_, 1);
+  layers_row->addWidget(reset_layers);
+  match->addRow(tr("Layers"), layers_row);
+
+  exponent_ = new QDoubleSpinBox(match_box);
+  exponent_->setRange(0.1, 20);
+  exponent_->setSingleStep(0.5);
+  exponent_->setToolTip(
+      tr("Exponent d in max(0, cos)^d: larger values keep only the most similar candidates "
+         "(paper: 3)."));
+  match->addRow(tr("Similarity exponent"), exponent_);
+  ncells_ = new QSpinBox(match_box);
+  ncells_->setRange(64, 1 << 20);
+  ncells_->setSingleStep(1024);
+  ncells_->setToolTip(
+      tr("Number of Hough cells over the space of translations (paper: 8192). Fewer cells vote "
+         "more coarsely."));
+  match->addRow(tr("Hough cells"), ncells_);
+  kernel_ = new QSpinBox(match_box);
+  kernel_->setRange(1, 31);
+  kernel_->setSingleStep(2);
+  kernel_->setToolTip(tr("Side of the Gaussian that smooths the Hough histogram (odd; paper: 7)."));
+  match->addRow(tr("Smoothing kernel"), kernel_);
+  voting_ = new QCheckBox(tr("Regularized Hough voting"), match_box);
+  voting_->setToolTip(
+      tr("Weight each match by the geometric consensus of all matches (RHM). Off: appearance "
+         "similarity alone (nearest neighbour)."));
+  match->addRow(voting_);
+  factorized_ = new QCheckBox(tr("Factorized similarity (faster)"), match_box);
+  factorized_->setToolTip(
+      tr("Compute cosine similarities per layer at native resolution: same values up to "
+         "rounding, less time and memory. Off: exactly as the reference implementation."));
+  match->addRow(factorized_);
+  prune_ = new QCheckBox(tr("Prune boxes beyond the image"), match_box);
+  prune_->setToolTip(
+      tr("Drop hyperpixels whose receptive field reaches more than one stride outside the "
+         "image (every benchmark but Caltech-101)."));
+  match->addRow(prune_);
+  max_side_ = new QSpinBox(match_box);
+  max_side_->setRange(32, 2048);
+  max_side_->setSingleStep(50);
+  max_side_->setSuffix(tr(" px"));
+  max_side_->setToolTip(
+      tr("Images are shrunk so their longer side is at most this (paper: 300). Larger means "
+         "finer hyperpixels and much more time."));
+  match->addRow(tr("Image side"), max_side_);
+  grid_ = new QSpinBox(match_box);
+  grid_->setRange(1, 30);
+  grid_->setToolTip(
+      tr("For pairs without ground truth: transfer a regular grid of this many points per side."));
+  match->addRow(tr("Grid points per side"), grid_);
+  auto* apply = new QPushButton(tr("Apply and recompute"), match_box);
+  apply->setToolTip(tr("Match the pair again with these settings (Ctrl+R)."));
+  match->addRow(apply);
+  root->addWidget(match_box);
+
+  // Evaluation.
+  auto* eval_box = new QGroupBox(tr("Evaluation"), this);
+  auto* eval = new QFormLayout(eval_box);
+  alpha_ = new QDoubleSpinBox(eval_box);
+  alpha_->setRange(0.01, 1.0);
+  alpha_->setSingleStep(0.01);
+  alpha_->setDecimals(2);
+  alpha_->setToolTip(
+      tr("PCK tolerance α: a transferred keypoint is correct within α·T pixels of the ground "
+         "truth (paper: 0.1). The dashed circle shows that radius."));
+  eval->addRow(tr("α"), alpha_);
+  threshold_ = new QComboBox(eval_box);
+  threshold_->addItem(tr("Bounding box (SPair-71k, PF-WILLOW)"));
+  threshold_->addItem(tr("Image size (PF-PASCAL)"));
+  threshold_->setToolTip(
+      tr("What T is: max(w, h) of the target object's bounding box, or of the whole target "
+         "image."));
+  eval->addRow(tr("Threshold T"), threshold_);
+  root->addWidget(eval_box);
+  root->addStretch(1);
+
+  set_settings(MatchSettings{});
+
+  connect(browse, &QPushButton::clicked, this, &SettingsPanel::browse_weights_requested);
+  connect(download, &QPushButton::clicked, this, &SettingsPanel::download_weights_requested);
+  connect(apply, &QPushButton::clicked, this, &SettingsPanel::apply_requested);
+  connect(reset_layers, &QPushButton::clicked, this, [this] { layers_->clear(); });
+  connect(backbone_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+    layers_->setPlaceholderText(default_layers_text(name));
+    Q_EMIT backbone_changed(name);
+  });
+  connect(alpha_, &QDoubleSpinBox::valueChanged, this, &SettingsPanel::evaluation_changed);
+  connect(threshold_, &QComboBox::currentIndexChanged, this, &SettingsPanel::evaluation_changed);
+}
+
+MatchSettings SettingsPanel::settings() const {
+  MatchSettings s;
+  s.backbone = backbone_->currentText();
+  s.weights_path = weights_->text().trimmed();
+  s.device = device_->currentData().toString();
+  s.layers = layers_->text().trimmed();
+  s.exponent = exponent_->value();
+  s.ncells = ncells_->value();
+  s.kernel_size = kernel_->value();
+  s.hough_voting = voting_->isChecked();
+  s.factorized_similarity = factorized_->isChecked();
+  s.prune_margin = prune_->isChecked();
+  s.max_side = max_side_->value();
+  s.grid_per_side = grid_->value();
+  s.alpha = alpha_->value();
+  s.threshold = threshold_->currentIndex() == 1 ? ThresholdChoice::Image : ThresholdChoice::BoundingBox;
+  return s;
+}
+
+void SettingsPanel::set_settings(const MatchSettings& s) {
+  const QSignalBlocker b1(backbone_), b2(alpha_), b3(threshold_);
+  const int backbone = backbone_->findText(s.backbone);
+  backbone_->setCurrentIndex(backbone >= 0 ? backbone : 0);
+  layers_->setPlaceholderText(default_layers_text(backbone_->currentText()));
+  weights_->setText(s.weights_path);
+  const int device = device_->findData(s.device);
+  device_->setCurrentIndex(device >= 0 ? device : 0);
+  layers_->setText(s.layers);
+  exponent_->setValue(s.exponent);
+  ncells_->setValue(s.ncells);
+  kernel_->setValue(s.kernel_size);
+  voting_->setChecked(s.hough_voting);
+  factorized_->setChecked(s.factorized_similarity);
+  prune_->setChecked(s.prune_margin);
+  max_side_->setValue(s.max_side);
+  grid_->setValue(s.grid_per_side);
+  alpha_->setValue(s.alpha);
+  threshold_->setCurrentIndex(s.threshold == ThresholdChoice::Image ? 1 : 0);
+}
+
+void SettingsPanel::set_weights_status(const QString& text, bool ok) {
+  weights_status_->setText(text);
+  weights_status_->setStyleSheet(ok ? QStringLiteral("color: palette(mid);")
+                                    : QStringLiteral("color: #d35400;"));
+}
+
+}  // namespace hpf

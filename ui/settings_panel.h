@@ -1,0 +1,57 @@
+#pragma once
+// The settings dock: model (backbone, weights, device), layer set, RHM options and evaluation (alpha,
+// threshold), each with a tool tip that explains it.
+
+#include "ui/match_settings.h"
+
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QLabel;
+class QLineEdit;
+class QPushButton;
+class QSpinBox;
+
+namespace hpf {
+
+class SettingsPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit SettingsPanel(QWidget* parent = nullptr);
+
+  MatchSettings settings() const;
+  void set_settings(const MatchSettings& settings);
+  // Shows where the weights come from (or that they are missing).
+  void set_weights_status(const QString& text, bool ok);
+
+ Q_SIGNALS:
+  // Any matching option changed and the user pressed Apply (or a layer toggle asked for it).
+  void apply_requested();
+  // Alpha or threshold changed: only the colouring of the predictions changes.
+  void evaluation_changed();
+  void browse_weights_requested();
+  void download_weights_requested();
+  // The backbone changed: the caller may want to check for its weights.
+  void backbone_changed(const QString& backbone);
+
+ private:
+  QComboBox* backbone_;
+  QLineEdit* weights_;
+  QLabel* weights_status_;
+  QComboBox* device_;
+  QLineEdit* layers_;
+  QDoubleSpinBox* exponent_;
+  QSpinBox* ncells_;
+  QSpinBox* kernel_;
+  QCheckBox* voting_;
+  QCheckBox* factorized_;
+  QCheckBox* prune_;
+  QSpinBox* max_side_;
+  QSpinBox* grid_;
+  QDoubleSpinBox* alpha_;
+  QComboBox* threshold_;
+};
+
+}  // namespace hpf
