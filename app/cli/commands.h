@@ -11,5 +11,6 @@ int match(const QStringList& args);
 int eval(const QStringList& args);
 int merge(const QStringList& args);
 int bench(const QStringList& args);
+int weights(const QStringList& args);
 
 }  // namespace hpf::cli

@@ -23,6 +23,7 @@ const std::map<std::string, Command>& commands() {
       {"bench", {hpf::cli::bench, "per-stage time and peak memory against the reference transcription and naive floor"}},
       {"eval", {hpf::cli::eval, "evaluate on a benchmark split (pairs.jsonl, summary.json, pck_curve.csv)"}},
       {"merge", {hpf::cli::merge, "combine the outputs of sharded evaluations"}},
+      {"weights", {hpf::cli::weights, "list, locate or download the official torchvision weights"}},
       {"match", {hpf::cli::match, "match two images and transfer keypoints (writes matches.json, matches.png)"}},
   };
   return table;

@@ -3,6 +3,10 @@
 #include "app/cli/cli_common.h"
 #include "core/compute/backbone.h"
 #include "core/compute/runtime.h"
+#include "core/weights/weights_cache.h"
+
+#include <filesystem>
+#include <optional>
 
 #include <stdexcept>
 
@@ -62,10 +66,11 @@ ModelChoice read_model_choice(const QCommandLineParser& parser) {
   make_backbone(choice.backbone);  // validates the name with a helpful message
   choice.device = parser.value("device").toStdString();
   select_device(choice.device);
-  if (!parser.isSet("weights")) {
-    throw UsageError("--weights FILE is required until the weights cache is configured");
-  }
-  choice.weights = parser.value("weights").toStdString();
+  // A user's file wins; otherwise the official weights from the cache (offline: WeightsUnavailable explains
+  // which file to download from where, or `hpf weights download`).
+  std::optional<std::filesystem::path> local;
+  if (parser.isSet("weights")) local = parser.value("weights").toStdString();
+  choice.weights = resolve_weights(choice.backbone, local).string();
   return choice;
 }
 

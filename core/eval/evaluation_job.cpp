@@ -149,7 +149,7 @@ class ImageSupply {
         prefetch_(options.use_cache) {}
 
   void prefetch(const std::string& path) {
-    if (!prefetch_ || pending_.count(path) || cache_.find(path)) return;
+    if (!prefetch_ || pending_.count(path) || cache_.contains(path)) return;
     pending_.emplace(path, std::async(std::launch::async, [this, path] { return decode(path); }));
   }
 

@@ -23,6 +23,8 @@ class FeatureCache {
   // The cached entry or nullptr; a hit makes the entry most recently used.
   std::shared_ptr<const CachedImage> find(const std::string& key);
   void insert(const std::string& key, std::shared_ptr<const CachedImage> value);
+  // Whether `key` is cached, without counting a hit or miss or changing the eviction order.
+  bool contains(const std::string& key) const { return entries_.count(key) > 0; }
 
   size_t hits() const { return hits_; }
   size_t misses() const { return misses_; }

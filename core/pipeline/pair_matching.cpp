@@ -10,7 +10,11 @@
 namespace hpf {
 
 ImageFeatures describe_image(const HyperpixelFlow& flow, const DecodedImage& image, StageTimings* timings) {
-  const PreparedImage prepared = prepare_image(image.rgb, flow.options().max_side);
+  PreparedImage prepared = prepare_image(image.rgb, flow.options().max_side);
+  // The tensor may be a decode-time reduction of a huge image: keep the true original size for bounds checks
+  // and reports (the ratio stays relative to the tensor; MatchedPair's scales combine both).
+  prepared.original_width = image.original_width;
+  prepared.original_height = image.original_height;
   return flow.describe(prepared, timings);
 }
 

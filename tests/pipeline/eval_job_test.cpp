@@ -1,0 +1,170 @@
+// Evaluation runs on a PF-WILLOW-format fixture: resume after a cancel, shards + merge, bad pairs, summaries.
+
+#include "fixtures.h"
+
+#include "core/eval/evaluation_job.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+
+namespace hpf {
+namespace {
+
+std::string read_text(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+class EvalJob : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pairs_ = test::write_pf_willow_fixture(dir_.path() / "data", 4, 7);
+    dataset_ = open_dataset("pf-willow", (dir_.path() / "data").string());
+    backbone_ = test::seeded_mobilenet();
+    MatchOptions options;
+    options.layers = {2, 4, 7};
+    flow_ = std::make_unique<HyperpixelFlow>(*backbone_, options);
+    run_.backbone = "mobilenet_v2";
+    run_.layers = "2,4,7";
+  }
+  EvalOptions options(const std::string& out) const {
+    EvalOptions o;
+    o.output_dir = (dir_.path() / out).string();
+    o.alphas = {"0.05", "0.1"};
+    return o;
+  }
+  EvalResult run(const EvalOptions& o, const JobContext& context = {}) {
+    return run_evaluation(*dataset_, *flow_, run_, o, context);
+  }
+
+  test::TempDir dir_;
+  int pairs_ = 0;
+  std::unique_ptr<Dataset> dataset_;
+  std::unique_ptr<Backbone> backbone_;
+  std::unique_ptr<HyperpixelFlow> flow_;
+  RunDescription run_;
+};
+
+TEST_F(EvalJob, SummaryIsComputedFromEveryPair) {
+  ASSERT_EQ(pairs_, 24);
+  const EvalResult result = run(options("full"));
+  ASSERT_TRUE(result.complete);
+  EXPECT_EQ(result.summary.pairs, 24);
+  EXPECT_GT(result.cache_hits, 0u);  // 8 images in 24 pairs
+  EXPECT_EQ(result.cache_misses, 8u);
+  const std::vector<PairRecord> records = read_pair_records((dir_.path() / "full/pairs.jsonl").string());
+  ASSERT_EQ(records.size(), 24u);
+  double sum = 0;
+  for (const PairRecord& r : records) sum += r.pck.at("0.1");
+  EXPECT_DOUBLE_EQ(result.summary.pck.at("0.1"), sum / 24);
+  EXPECT_EQ(result.summary.pck_per_category.size(), 2u);
+
+  const QJsonObject summary =
+      QJsonDocument::fromJson(QByteArray::fromStdString(read_text(dir_.path() / "full/summary.json"))).object();
+  EXPECT_EQ(summary["pairs"].toInt(), 24);
+  EXPECT_EQ(summary["pck_kind"].toString(), "per-image");
+  EXPECT_EQ(summary["threshold"].toString(), "bbox");
+  EXPECT_DOUBLE_EQ(summary["pck"].toObject()["0.1"].toDouble(), sum / 24);
+  EXPECT_TRUE(summary["pck_per_category"].toObject().contains("car(G)"));
+  const std::string curve = read_text(dir_.path() / "full/pck_curve.csv");
+  EXPECT_EQ(std::count(curve.begin(), curve.end(), '\n'), 22);  // header + alpha 0.00 .. 0.20
+  EXPECT_EQ(curve.substr(0, curve.find('\n')), "alpha,all,\"car(G)\",\"duck(S)\"");
+}
+
+TEST_F(EvalJob, CancelledRunResumesToTheSameSummary) {
+  run(options("full"));
+  std::atomic<bool> cancel{false};
+  JobContext context;
+  context.cancel_requested = &cancel;
+  context.progress = [&](int64_t done, int64_t, const std::string&) {
+    if (done == 7) cancel = true;
+  };
+  const EvalResult first = run(options("resumed"), context);
+  EXPECT_FALSE(first.complete);
+  EXPECT_EQ(first.evaluated, 7);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "resumed/summary.json"));
+  // Simulate a kill in the middle of writing the next line: a partial line must be dropped, not misread.
+  std::ofstream(dir_.path() / "resumed/pairs.jsonl", std::ios::app) << "{\"index\": 7, \"id\": \"7\", \"pre";
+
+  EvalOptions resume = options("resumed");
+  resume.resume = true;
+  const EvalResult second = run(resume);
+  ASSERT_TRUE(second.complete);
+  EXPECT_EQ(second.resumed, 7);
+  EXPECT_EQ(second.evaluated, 17);
+  EXPECT_EQ(read_text(dir_.path() / "resumed/summary.json"), read_text(dir_.path() / "full/summary.json"));
+  EXPECT_EQ(read_text(dir_.path() / "resumed/pck_curve.csv"), read_text(dir_.path() / "full/pck_curve.csv"));
+}
+
+TEST_F(EvalJob, ThreeShardsMergeIntoTheUnshardedRun) {
+  run(options("full"));
+  std::vector<std::string> dirs;
+  for (int shard = 0; shard < 3; ++shard) {
+    EvalOptions o = options("shard" + std::to_string(shard));
+    o.shard_index = shard;
+    o.shard_count = 3;
+    const EvalResult r = run(o);
+    EXPECT_EQ(r.summary.pairs, 8);
+    dirs.push_back(o.output_dir);
+  }
+  merge_evaluations(dirs, (dir_.path() / "merged").string());
+  EXPECT_EQ(read_text(dir_.path() / "merged/summary.json"), read_text(dir_.path() / "full/summary.json"));
+  EXPECT_EQ(read_text(dir_.path() / "merged/run.json"), read_text(dir_.path() / "full/run.json"));
+  EXPECT_THROW(merge_evaluations({dirs[0], dirs[1]}, (dir_.path() / "m2").string()), std::runtime_error);
+  EXPECT_THROW(merge_evaluations({dirs[0], dirs[0], dirs[1]}, (dir_.path() / "m3").string()), std::runtime_error);
+}
+
+TEST_F(EvalJob, BadPairStopsOrIsSkippedOnRequest) {
+  std::filesystem::remove(dir_.path() / "data/duck(S)/img2.png");
+  try {
+    run(options("strict"));
+    FAIL() << "a missing image should stop the run";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("img2.png"), std::string::npos) << e.what();
+  }
+  EvalOptions lenient = options("lenient");
+  lenient.skip_bad = true;
+  const EvalResult result = run(lenient);
+  ASSERT_TRUE(result.complete);
+  EXPECT_EQ(result.summary.skipped, 6);  // img2 of duck(S) is in 3 pairs as source and 3 as target
+  EXPECT_EQ(result.summary.pairs, 18);
+  const std::vector<PairRecord> records = read_pair_records(lenient.output_dir + "/pairs.jsonl");
+  int with_error = 0;
+  for (const auto& r : records) {
+    if (!r.error.empty()) {
+      ++with_error;
+      EXPECT_NE(r.error.find("img2.png"), std::string::npos) << r.error;
+    }
+  }
+  EXPECT_EQ(with_error, 6);
+}
+
+TEST_F(EvalJob, RefusesToOverwriteOrResumeAnotherRun) {
+  run(options("out"));
+  EXPECT_THROW(run(options("out")), std::runtime_error);  // exists, no --resume
+  EvalOptions other = options("out");
+  other.resume = true;
+  other.alphas = {"0.2"};
+  EXPECT_THROW(run(other), std::runtime_error);  // a different run
+}
+
+TEST_F(EvalJob, PerKeypointPckPoolsKeypoints) {
+  EvalOptions o = options("per-keypoint");
+  o.pck = PckKind::PerKeypoint;
+  const EvalResult result = run(o);
+  int64_t correct = 0, total = 0;
+  for (const PairRecord& r : read_pair_records(o.output_dir + "/pairs.jsonl")) {
+    for (bool c : r.correct.at("0.1")) correct += c;
+    total += static_cast<int64_t>(r.correct.at("0.1").size());
+  }
+  EXPECT_EQ(total, 240);
+  EXPECT_DOUBLE_EQ(result.summary.pck.at("0.1"), static_cast<double>(correct) / total);
+}
+
+}  // namespace
+}  // namespace hpf
