@@ -12,5 +12,6 @@ int eval(const QStringList& args);
 int merge(const QStringList& args);
 int bench(const QStringList& args);
 int weights(const QStringList& args);
+int dataset(const QStringList& args);
 
 }  // namespace hpf::cli

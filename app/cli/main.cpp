@@ -21,6 +21,7 @@ const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
       {"backbone-info", {hpf::cli::backbone_info, "print a backbone's layers with channels, jump and receptive field"}},
       {"bench", {hpf::cli::bench, "per-stage time and peak memory against the reference transcription and naive floor"}},
+      {"dataset", {hpf::cli::dataset, "dataset statistics by difficulty, one pair's annotations, downloads"}},
       {"eval", {hpf::cli::eval, "evaluate on a benchmark split (pairs.jsonl, summary.json, pck_curve.csv)"}},
       {"merge", {hpf::cli::merge, "combine the outputs of sharded evaluations"}},
       {"weights", {hpf::cli::weights, "list, locate or download the official torchvision weights"}},
