@@ -13,5 +13,6 @@ int merge(const QStringList& args);
 int bench(const QStringList& args);
 int weights(const QStringList& args);
 int dataset(const QStringList& args);
+int search(const QStringList& args);
 
 }  // namespace hpf::cli

@@ -24,6 +24,7 @@ const std::map<std::string, Command>& commands() {
       {"dataset", {hpf::cli::dataset, "dataset statistics by difficulty, one pair's annotations, downloads"}},
       {"eval", {hpf::cli::eval, "evaluate on a benchmark split (pairs.jsonl, summary.json, pck_curve.csv)"}},
       {"merge", {hpf::cli::merge, "combine the outputs of sharded evaluations"}},
+      {"search", {hpf::cli::search, "beam search over hyperpixel layers (search.jsonl, search_summary.json)"}},
       {"weights", {hpf::cli::weights, "list, locate or download the official torchvision weights"}},
       {"match", {hpf::cli::match, "match two images and transfer keypoints (writes matches.json, matches.png)"}},
   };

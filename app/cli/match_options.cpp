@@ -29,6 +29,8 @@ void add_match_options(QCommandLineParser& parser) {
       {"max-side", "Longer image side after resizing, 0 to keep the original size (paper: 300).", "px", "300"},
       {"device", "Compute device: auto, cpu or cuda.", "device", "auto"},
       {"threads", "CPU threads for LibTorch (0 = all cores).", "n", "0"},
+      {"memory-budget", "Refuse pairs whose matching needs more memory than this, suggesting a smaller "
+                        "--max-side instead (0 = half the physical memory).", "MB", "0"},
   });
 }
 
@@ -56,6 +58,8 @@ MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_def
   options.hyperpixels.prune_margin = parser.isSet("no-prune") ? false : prune_default;
   options.max_side = int_option(parser, "max-side");
   if (options.max_side < 0) throw UsageError("--max-side must be 0 or positive");
+  options.memory_budget_mb = int_option(parser, "memory-budget");
+  if (options.memory_budget_mb < 0) throw UsageError("--memory-budget must be 0 or positive");
   set_compute_threads(int_option(parser, "threads"));
   return options;
 }

@@ -1,9 +1,13 @@
 #include "core/compute/matcher.h"
 
+#include "core/compute/memory_budget.h"
+#include "core/compute/preprocess.h"
+
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <chrono>
 #include <stdexcept>
@@ -65,9 +69,52 @@ ImageFeatures HyperpixelFlow::describe(const PreparedImage& image, StageTimings*
   return features;
 }
 
+namespace {
+
+std::string gigabytes(int64_t bytes) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / (1 << 30));
+  return text;
+}
+
+}  // namespace
+
+void HyperpixelFlow::check_memory(int source_width, int source_height, int target_width, int target_height) const {
+  int64_t channels = 0;
+  for (const LayerInfo& layer : layers_) channels += layer.channels;
+  const int64_t jump = layers_.front().jump;
+  const int64_t budget = memory_budget_bytes(options_.memory_budget_mb);
+  const auto need_at = [&](double scale) {
+    const auto side = [scale](int v) { return std::max(1, static_cast<int>(v * scale)); };
+    return estimate_match_bytes(estimate_hyperpixels(side(source_width), side(source_height), jump),
+                                estimate_hyperpixels(side(target_width), side(target_height), jump), channels,
+                                options_.rhm.factorized_similarity);
+  };
+  const int64_t need = need_at(1.0);
+  if (need <= budget) return;
+  // The need grows with the 4th power of the side: step the longer side down until the estimate fits.
+  const int longest = std::max({source_width, source_height, target_width, target_height});
+  int suggestion = 0;
+  for (int side = (longest / 10) * 10; side >= 10; side -= 10) {
+    if (need_at(static_cast<double>(side) / longest) <= budget) {
+      suggestion = side;
+      break;
+    }
+  }
+  throw MemoryBudgetExceeded("matching these images at " + std::to_string(longest) + " px needs about " +
+                                 gigabytes(need) + " (the hyperpixel similarity grows with the 4th power of the "
+                                 "image side), over the " + gigabytes(budget) + " memory budget; " +
+                                 (suggestion ? "use a longer image side of at most " + std::to_string(suggestion) +
+                                                   " px (--max-side " + std::to_string(suggestion) + ")"
+                                             : std::string("no image side fits")) +
+                                 ", or raise the budget (--memory-budget MB)",
+                             suggestion);
+}
+
 PairMatch HyperpixelFlow::match(const ImageFeatures& source, const ImageFeatures& target,
                                 StageTimings* timings) const {
   c10::InferenceMode inference;
+  check_memory(source.image.width(), source.image.height(), target.image.width(), target.image.height());
   PairMatch result;
   RhmTimings* rhm_timings = timings ? &timings->rhm : nullptr;
   result.correlation = regularized_hough_matching(source.hyperpixels, target.hyperpixels, options_.rhm, rhm_timings);

@@ -17,6 +17,7 @@ struct MatchOptions {
   RhmOptions rhm;
   HyperpixelOptions hyperpixels;
   int max_side = 300;          // longer image side after preprocessing (§2); 0 keeps the original size
+  int64_t memory_budget_mb = 0;  // refuse pairs whose matching would need more (0: half the physical memory)
 };
 
 // Parses "2,4,7,10,13" (any non-digit separates) into sorted, de-duplicated ids. Throws for an empty set.
@@ -49,7 +50,11 @@ class HyperpixelFlow {
   // Hyperpixels of one preprocessed image.
   ImageFeatures describe(const PreparedImage& image, StageTimings* timings = nullptr) const;
 
-  // RHM between two described images.
+  // Throws MemoryBudgetExceeded (memory_budget.h) when matching images of these resized sizes would exceed the
+  // memory budget, with a smaller max_side that fits. Cheap: call it before the backbone runs.
+  void check_memory(int source_width, int source_height, int target_width, int target_height) const;
+
+  // RHM between two described images (checks the memory budget with the exact hyperpixel counts first).
   PairMatch match(const ImageFeatures& source, const ImageFeatures& target, StageTimings* timings = nullptr) const;
 
  private:

@@ -30,6 +30,17 @@ MatchedPair match_described(const HyperpixelFlow& flow, ImageFeatures source, Im
 }
 
 MatchedPair match_images(const HyperpixelFlow& flow, const DecodedImage& source, const DecodedImage& target) {
+  // Refuse an oversized pair before the backbone runs (sizes after the preprocessing resize).
+  const auto resized = [&](const DecodedImage& image, int* w, int* h) {
+    const float r = resize_ratio(static_cast<int>(image.rgb.size(1)), static_cast<int>(image.rgb.size(0)),
+                                 flow.options().max_side);
+    *w = static_cast<int>(static_cast<float>(image.rgb.size(1)) * r);
+    *h = static_cast<int>(static_cast<float>(image.rgb.size(0)) * r);
+  };
+  int sw = 0, sh = 0, tw = 0, th = 0;
+  resized(source, &sw, &sh);
+  resized(target, &tw, &th);
+  flow.check_memory(sw, sh, tw, th);
   StageTimings timings;
   ImageFeatures src = describe_image(flow, source, &timings);
   ImageFeatures trg = describe_image(flow, target, &timings);

@@ -2,6 +2,7 @@
 
 #include "fixtures.h"
 
+#include "core/compute/memory_budget.h"
 #include "core/image/image_io.h"
 #include "core/pipeline/match_report.h"
 #include "core/pipeline/point_query.h"
@@ -138,6 +139,28 @@ TEST_F(MatchJob, HugeImageIsReducedNotExhaustingMemory) {
   ASSERT_EQ(out.size(), 1u);
   EXPECT_TRUE(out[0].target.has_value());
   EXPECT_NEAR(pair.source_scale, wide.scale * pair.source.image.ratio, 1e-9);
+}
+
+TEST_F(MatchJob, OversizedPairIsRefusedWithAFittingImageSide) {
+  write_image("big.png", 1600, 1200, 6);
+  options_.max_side = 0;  // keep 1600 px: ~120k hyperpixels per image at jump 4
+  options_.memory_budget_mb = 256;
+  const HyperpixelFlow flow(*backbone_, options_);
+  const DecodedImage big = read_image(path("big.png"));
+  int suggestion = 0;
+  try {
+    match_images(flow, big, big);
+    FAIL() << "an oversized pair was accepted";
+  } catch (const MemoryBudgetExceeded& e) {
+    suggestion = e.suggested_max_side;
+    EXPECT_NE(std::string(e.what()).find("--max-side " + std::to_string(suggestion)), std::string::npos) << e.what();
+  }
+  ASSERT_GT(suggestion, 100);
+  ASSERT_LT(suggestion, 1600);
+  options_.max_side = suggestion;
+  const MatchedPair pair = match_images(HyperpixelFlow(*backbone_, options_), big, big);
+  EXPECT_LE(estimate_match_bytes(pair.source.hyperpixels.size(), pair.target.hyperpixels.size(), 328, true),
+            int64_t{256} << 20);
 }
 
 TEST_F(MatchJob, InvalidKeypointsAndLayersAreRejected) {
