@@ -42,6 +42,7 @@ int match(const QStringList& args) {
   auto backbone = load_backbone(model.backbone, model.weights, model.device);
   const HyperpixelFlow flow(*backbone, options);
   MatchedPair pair = match_images(flow, source, target);
+  if (!pair.notice.empty()) std::cerr << "note: " << pair.notice << "\n";
   const std::vector<TransferredPoint> transferred = transfer_points(pair, points, &pair.timings.transfer_ms);
 
   const MatchProvenance provenance{source_path, target_path, model.backbone, model.weights,

@@ -1,6 +1,7 @@
 #include "core/pipeline/pair_matching.h"
 
 #include <ATen/ATen.h>
+#include <c10/util/Exception.h>
 
 #include <chrono>
 #include <cmath>
@@ -29,7 +30,34 @@ MatchedPair match_described(const HyperpixelFlow& flow, ImageFeatures source, Im
   return pair;
 }
 
+namespace {
+
+bool is_cuda_out_of_memory(const HyperpixelFlow& flow, const c10::Error& error) {
+  return flow.backbone().device().is_cuda() && std::string(error.what()).find("out of memory") != std::string::npos;
+}
+
+MatchedPair match_images_on_device(const HyperpixelFlow& flow, const DecodedImage& source,
+                                   const DecodedImage& target);
+
+}  // namespace
+
 MatchedPair match_images(const HyperpixelFlow& flow, const DecodedImage& source, const DecodedImage& target) {
+  try {
+    return match_images_on_device(flow, source, target);
+  } catch (const c10::Error& error) {
+    if (!is_cuda_out_of_memory(flow, error)) throw;
+  }
+  // The GPU ran out of memory: finish on the CPU (the backbone stays there for the following pairs).
+  flow.backbone().to(c10::Device(c10::kCPU));
+  MatchedPair pair = match_images_on_device(flow, source, target);
+  pair.notice = "the GPU ran out of memory: this pair (and the following ones) ran on the CPU";
+  return pair;
+}
+
+namespace {
+
+MatchedPair match_images_on_device(const HyperpixelFlow& flow, const DecodedImage& source,
+                                   const DecodedImage& target) {
   // Refuse an oversized pair before the backbone runs (sizes after the preprocessing resize).
   const auto resized = [&](const DecodedImage& image, int* w, int* h) {
     const float r = resize_ratio(static_cast<int>(image.rgb.size(1)), static_cast<int>(image.rgb.size(0)),
@@ -49,6 +77,8 @@ MatchedPair match_images(const HyperpixelFlow& flow, const DecodedImage& source,
   pair.timings.hyperpixel_ms += timings.hyperpixel_ms;
   return pair;
 }
+
+}  // namespace
 
 at::Tensor scale_points(const std::vector<Point2>& points, float scale) {
   at::Tensor out = at::empty({static_cast<int64_t>(points.size()), 2}, at::TensorOptions().dtype(at::kFloat));

@@ -7,6 +7,7 @@
 #include "core/image/image_io.h"
 
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace hpf {
@@ -23,6 +24,7 @@ struct MatchedPair {
   StageTimings timings;
   float source_scale = 1.0f;  // original source pixels -> resized frame (decode reduction x preprocessing ratio)
   float target_scale = 1.0f;
+  std::string notice;         // something the user should know about how the pair ran (e.g. a GPU fallback)
 };
 
 // Preprocesses one decoded image with the flow's options and extracts its hyperpixels.
@@ -32,7 +34,8 @@ ImageFeatures describe_image(const HyperpixelFlow& flow, const DecodedImage& ima
 MatchedPair match_described(const HyperpixelFlow& flow, ImageFeatures source, ImageFeatures target,
                             float source_decode_scale = 1.0f, float target_decode_scale = 1.0f);
 
-// Convenience: describe both images, then match.
+// Describe both images, then match. Checks the memory budget first (MemoryBudgetExceeded); if a CUDA backbone
+// runs out of GPU memory, moves it to the CPU, finishes there and says so in MatchedPair::notice.
 MatchedPair match_images(const HyperpixelFlow& flow, const DecodedImage& source, const DecodedImage& target);
 
 struct TransferredPoint {
