@@ -16,7 +16,10 @@ build="${HPF_BUILD_DIR:-$repo/build/release}"
 packages=(build-essential cmake ninja-build pkg-config git
   qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6svg6 libquazip1-qt6-dev libopencv-dev libtorch-dev libopenblas0-openmp
   libmatio-dev libarchive-dev libgtest-dev libbenchmark-dev)
-test_packages=(python3-torchvision python3-skimage xvfb xauth)
+# Packaging test: dpkg-dev (dpkg-shlibdeps), desktop-file-utils and appstream (validators). Fuzz smoke runs: clang
+# with its libFuzzer/sanitizer runtimes.
+test_packages=(python3-torchvision python3-skimage xvfb xauth dpkg-dev desktop-file-utils appstream
+  clang libclang-rt-14-dev)
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
@@ -34,6 +37,18 @@ build_all() {
   echo "==> Configuring and building in $build"
   cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release ${HPF_CMAKE_ARGS:-}
   cmake --build "$build" -j "$(nproc)"
+}
+
+# libFuzzer smoke runs of the parsers of untrusted input: a separate clang build of only the parser libraries
+# and their fuzz targets (no LibTorch), then a few thousand executions of each (ctest label `fuzz`).
+fuzz_smoke() {
+  local fuzz_build="${HPF_FUZZ_BUILD_DIR:-$repo/build/fuzz}"
+  echo "==> Fuzz smoke runs (clang, HPF_FUZZ_ONLY) in $fuzz_build"
+  # Chained with &&: errexit does not apply inside a function called as `fuzz_smoke || ...`.
+  cmake -S "$repo" -B "$fuzz_build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++ \
+    -DHPF_FUZZ_ONLY=ON -DHPF_BUILD_GUI=OFF &&
+    cmake --build "$fuzz_build" -j "$(nproc)" &&
+    ctest --test-dir "$fuzz_build" -L fuzz --output-on-failure --no-tests=error -j 2
 }
 
 case "$mode" in
@@ -60,7 +75,10 @@ case "$mode" in
       echo "NOTE: HPF_SHARED_DIR is not set and ../shared does not exist: realdata tests will be reported as skipped."
     fi
     export QT_QPA_PLATFORM="${QT_QPA_PLATFORM:-offscreen}"
-    ctest --test-dir "$build" --output-on-failure -j 2 ${HPF_CTEST_ARGS:-}
+    status=0
+    ctest --test-dir "$build" --output-on-failure -j 2 ${HPF_CTEST_ARGS:-} || status=$?
+    fuzz_smoke || status=$?
+    exit "$status"
     ;;
   *)
     echo "usage: $0 run|test" >&2
