@@ -1,6 +1,6 @@
 // hpf search: the paper's beam search over hyperpixel layers (hpf-reference §7), as a resumable job.
-// hpf search --bench: one full depth scored by the naive per-candidate evaluation loop and by the search's joint
-// scoring, on the same pairs and candidate list, in the same run.
+// hpf search --bench: one full depth scored by the naive per-candidate evaluation loop and by the search's
+// joint scoring, on the same pairs and candidate list, in the same run.
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
@@ -45,7 +45,8 @@ std::vector<int> id_option(const QCommandLineParser& parser, const char* name) {
 
 // The search's table, like the reference's log: the k kept sets of every depth, then the winner.
 void print_search_table(const SearchResult& result, const RunDescription& run, const SearchOptions& options) {
-  std::cout << run.dataset << " " << result.split << ", " << run.backbone << ", " << result.pairs.size() << " pairs"
+  std::cout << run.dataset << " " << result.split << ", " << run.backbone << ", " << result.pairs.size()
+            << " pairs"
             << (options.per_class > 0 ? " (" + std::to_string(options.per_class) + " per class, seed " +
                                             std::to_string(options.seed) + ")"
                                       : std::string())
@@ -56,13 +57,14 @@ void print_search_table(const SearchResult& result, const RunDescription& run, c
     int64_t scored = 0;
     for (const SearchRecord& r : result.records) scored += r.depth == static_cast<int>(d);
     for (size_t k = 0; k < result.top[d].size(); ++k) {
-      rows.push_back({k == 0 ? std::to_string(d) : "", k == 0 ? std::to_string(scored) : "", std::to_string(k + 1),
-                      format_layers(result.top[d][k].layers), percent(result.top[d][k].score)});
+      rows.push_back({k == 0 ? std::to_string(d) : "", k == 0 ? std::to_string(scored) : "",
+                      std::to_string(k + 1), format_layers(result.top[d][k].layers),
+                      percent(result.top[d][k].score)});
     }
   }
   print_table({"depth", "scored", "rank", "layers", "PCK (%)"}, rows);
-  std::cout << "best: " << format_layers(result.best.layers) << "  " << percent(result.best.score) << " % (depth "
-            << result.best_depth << ")\n";
+  std::cout << "best: " << format_layers(result.best.layers) << "  " << percent(result.best.score)
+            << " % (depth " << result.best_depth << ")\n";
 }
 
 struct Common {
@@ -75,10 +77,12 @@ struct Common {
 
 Common read_common(const QCommandLineParser& parser) {
   Common c;
-  if (!parser.isSet("dataset") || !parser.isSet("root")) throw UsageError("--dataset and --root are required");
+  if (!parser.isSet("dataset") || !parser.isSet("root"))
+    throw UsageError("--dataset and --root are required");
   DatasetOptions dataset_options;
   dataset_options.spair_layout = parser.value("layout").toStdString();
-  c.dataset = open_dataset(parser.value("dataset").toStdString(), parser.value("root").toStdString(), dataset_options);
+  c.dataset = open_dataset(parser.value("dataset").toStdString(), parser.value("root").toStdString(),
+                           dataset_options);
   c.match = read_match_options(parser, c.dataset->annotation_kind() != AnnotationKind::Polygon);
   ModelChoice model;
   if (parser.isSet("random-weights")) {
@@ -98,7 +102,8 @@ Common read_common(const QCommandLineParser& parser) {
   o.alpha = parser.value("alpha").toStdString();
   bool ok = false;
   const double alpha = QString::fromStdString(o.alpha).toDouble(&ok);
-  if (!ok || !(alpha > 0 && alpha <= 1)) throw UsageError("--alpha expects one number in (0, 1], got '" + o.alpha + "'");
+  if (!ok || !(alpha > 0 && alpha <= 1))
+    throw UsageError("--alpha expects one number in (0, 1], got '" + o.alpha + "'");
   const QString threshold = parser.value("threshold");
   if (threshold != "auto" && threshold != "img" && threshold != "bbox") {
     throw UsageError("--threshold expects auto, img or bbox, got '" + threshold.toStdString() + "'");
@@ -168,7 +173,8 @@ int bench(const Common& c) {
     joint_bar.update(static_cast<int64_t>(p + 1), static_cast<int64_t>(pairs.size()), 0, pairs[p].id);
   }
   joint_bar.finish();
-  const double joint_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double joint_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   // Naive: `hpf eval` once per set (its own feature cache per run, as separate runs would have).
   const std::filesystem::path scratch =
@@ -189,10 +195,12 @@ int bench(const Common& c) {
     eval.output_dir = (scratch / std::to_string(s)).string();
     const EvalResult r = run_evaluation(*c.dataset, flow, c.run, eval);
     naive[s] = r.summary.pck.at(o.alpha) * static_cast<double>(pairs.size());
-    naive_bar.update(static_cast<int64_t>(s + 1), static_cast<int64_t>(sets.size()), 0, format_layers(sets[s].layers));
+    naive_bar.update(static_cast<int64_t>(s + 1), static_cast<int64_t>(sets.size()), 0,
+                     format_layers(sets[s].layers));
   }
   naive_bar.finish();
-  const double naive_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double naive_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::error_code ignored;
   std::filesystem::remove_all(scratch, ignored);
 
@@ -206,12 +214,13 @@ int bench(const Common& c) {
   char speedup[32], diff[32];
   std::snprintf(speedup, sizeof speedup, "%.1fx", naive_seconds / joint_seconds);
   std::snprintf(diff, sizeof diff, "%.3g", max_difference);
-  print_table({"backbone", "weights", "pairs", "sets", "naive s", "search s", "speed-up", "identical", "max |diff|"},
-              {{c.backbone->name(), c.run.weights, std::to_string(pairs.size()), std::to_string(sets.size()),
-                std::to_string(naive_seconds).substr(0, 7), std::to_string(joint_seconds).substr(0, 7), speedup,
-                std::to_string(identical) + "/" + std::to_string(sets.size()), diff}});
-  std::cout << "backbone passes: search " << store.backbone_passes() << "; scores are mean per-pair PCK@" << o.alpha
-            << " (" << threshold_name(o.threshold) << " threshold)\n";
+  print_table(
+      {"backbone", "weights", "pairs", "sets", "naive s", "search s", "speed-up", "identical", "max |diff|"},
+      {{c.backbone->name(), c.run.weights, std::to_string(pairs.size()), std::to_string(sets.size()),
+        std::to_string(naive_seconds).substr(0, 7), std::to_string(joint_seconds).substr(0, 7), speedup,
+        std::to_string(identical) + "/" + std::to_string(sets.size()), diff}});
+  std::cout << "backbone passes: search " << store.backbone_passes() << "; scores are mean per-pair PCK@"
+            << o.alpha << " (" << threshold_name(o.threshold) << " threshold)\n";
   return identical == static_cast<int>(sets.size()) ? 0 : 1;
 }
 
@@ -223,7 +232,8 @@ int search(const QStringList& args) {
   parser.addOptions({
       {"dataset", "Benchmark: spair, pf-pascal, pf-willow.", "name"},
       {"root", "The dataset's top folder or its downloaded archive.", "path"},
-      {"split", "Split to search on (default: val; a dataset without one, like PF-WILLOW, uses its only split).",
+      {"split",
+       "Split to search on (default: val; a dataset without one, like PF-WILLOW, uses its only split).",
        "name"},
       {"layout", "SPair-71k layout: large or small.", "name", "large"},
       {"beam", "Beam size k: sets kept per depth.", "k", "4"},
@@ -231,24 +241,28 @@ int search(const QStringList& args) {
       {"seeds", "Depth-0 layer ids (e.g. 0,1,2,3 or 0-5) or 'all'. Default: the reference's 0..k-1.", "ids"},
       {"candidates", "Layer ids a set may grow by (e.g. 0-33). Default: every layer of the backbone.", "ids"},
       {"reference-duplicates",
-       "Reproduce the reference's quirk: an already-listed extension ends that set's extensions (break) instead of "
+       "Reproduce the reference's quirk: an already-listed extension ends that set's extensions (break) "
+       "instead of "
        "being skipped."},
       {"per-class", "Small-set mode: score K random pairs per class.", "K"},
       {"seed", "Seed of the small-set draw.", "S", "0"},
       {"limit", "Use only the first N pairs of the split (0: all).", "N", "0"},
       {"alpha", "PCK tolerance of the objective.", "a", "0.1"},
-      {"threshold", "PCK threshold: bbox (the reference's search), img, or auto (the dataset's).", "kind", "bbox"},
+      {"threshold", "PCK threshold: bbox (the reference's search), img, or auto (the dataset's).", "kind",
+       "bbox"},
       {"output", "Output directory (search.jsonl, search_summary.json).", "dir", "hpf-search"},
       {"resume", "Continue an interrupted search in --output."},
       {"memory-mb", "Memory for cached features and per-pair terms.", "MB", "4096"},
-      {"bench", "Benchmark one depth (the seeds' extensions by the candidates) on the first --limit pairs: the "
-                "naive per-set evaluation loop against the search's joint scoring; prints speed-up and agreement."},
+      {"bench",
+       "Benchmark one depth (the seeds' extensions by the candidates) on the first --limit pairs: the "
+       "naive per-set evaluation loop against the search's joint scoring; prints speed-up and agreement."},
       {"random-weights", "Use untrained weights (timing only)."},
   });
   parse_or_throw(parser, args, "Beam search over hyperpixel layers (hpf-reference §7).");
   Common c = read_common(parser);
   if (parser.isSet("bench")) {
-    if (c.search.per_class > 0) throw UsageError("--bench uses the first --limit pairs; --per-class is not supported");
+    if (c.search.per_class > 0)
+      throw UsageError("--bench uses the first --limit pairs; --per-class is not supported");
     return bench(c);
   }
   if (c.search.per_class > 0 && c.search.limit > 0) {
@@ -283,8 +297,8 @@ int search(const QStringList& args) {
   }
   print_search_table(result, c.run, c.search);
   std::printf("%lld sets scored now, %lld resumed, %.1f s, %lld backbone passes\n",
-              static_cast<long long>(result.scored_now), static_cast<long long>(result.resumed), result.seconds,
-              static_cast<long long>(result.backbone_passes));
+              static_cast<long long>(result.scored_now), static_cast<long long>(result.resumed),
+              result.seconds, static_cast<long long>(result.backbone_passes));
   std::cout << "wrote " << c.search.output_dir << "/search.jsonl, search_summary.json\n";
   return 0;
 }

@@ -48,7 +48,8 @@ std::vector<Candidate> extend_beams(const std::vector<LayerSet>& beams, const st
 
 std::vector<ScoredSet> top_k(const std::vector<ScoredSet>& scored, int k) {
   std::vector<ScoredSet> sorted = scored;
-  std::stable_sort(sorted.begin(), sorted.end(), [](const ScoredSet& a, const ScoredSet& b) { return a.score > b.score; });
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](const ScoredSet& a, const ScoredSet& b) { return a.score > b.score; });
   if (k >= 0 && static_cast<size_t>(k) < sorted.size()) sorted.resize(k);
   return sorted;
 }

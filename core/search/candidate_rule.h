@@ -1,9 +1,10 @@
 #pragma once
-// The beam search's candidate rule and selection (hpf-reference §7), free of any scoring so it can be tested alone.
+// The beam search's candidate rule and selection (hpf-reference §7), free of any scoring so it can be tested
+// alone.
 //
-// Depth 0 scores single layers (the seeds). Each later depth extends every kept set by one candidate id that is
-// not in it and larger than its smallest id (so the base layer never changes), in beam order and then candidate
-// order; the k best candidates of a depth are kept, and the best set of any depth wins.
+// Depth 0 scores single layers (the seeds). Each later depth extends every kept set by one candidate id that
+// is not in it and larger than its smallest id (so the base layer never changes), in beam order and then
+// candidate order; the k best candidates of a depth are kept, and the best set of any depth wins.
 
 #include "core/search/layer_set.h"
 
@@ -17,8 +18,9 @@ enum class DuplicateRule {
   ReferenceBreak,  // the reference's quirk: stop extending this beam set altogether (`break` for `continue`)
 };
 
-// One set to score, with how it was formed: layers = shared + extra. Sets formed from the same `shared` set are
-// scored together (their common per-layer terms are computed once). extra = -1: the set is `shared` itself.
+// One set to score, with how it was formed: layers = shared + extra. Sets formed from the same `shared` set
+// are scored together (their common per-layer terms are computed once). extra = -1: the set is `shared`
+// itself.
 struct Candidate {
   LayerSet layers;
   LayerSet shared;
@@ -40,7 +42,8 @@ struct ScoredSet {
   double score = 0;
 };
 
-// The k best, highest score first; equal scores keep their scoring order (Python's stable sort, as the reference).
+// The k best, highest score first; equal scores keep their scoring order (Python's stable sort, as the
+// reference).
 std::vector<ScoredSet> top_k(const std::vector<ScoredSet>& scored, int k);
 
 // Groups a free list of sets for joint scoring: each set of two or more layers shares all but its largest id.

@@ -1,11 +1,13 @@
 #pragma once
 // Scores many hyperpixel layer sets on one image pair at once -- the layer search's unit of work.
 //
-// The cosine similarity of a concatenation decomposes into per-layer dot products and per-layer squared norms:
+// The cosine similarity of a concatenation decomposes into per-layer dot products and per-layer squared
+// norms:
 //   cos(i, j) = sum_l <U f_l(i), U f'_l(j)> / sqrt(sum_l |U f_l(i)|^2 * sum_l |U f'_l(j)|^2)
-// with U the bilinear upsampling to the base grid. Candidates formed from the same set P plus one layer e (all the
-// extensions of one beam set) share the base grid and every term of P. So, per pair and per P:
-//  * dot products of P's layers at the base resolution are one product of their kept rows; a coarser layer is its
+// with U the bilinear upsampling to the base grid. Candidates formed from the same set P plus one layer e
+// (all the extensions of one beam set) share the base grid and every term of P. So, per pair and per P:
+//  * dot products of P's layers at the base resolution are one product of their kept rows; a coarser layer is
+//  its
 //    Gram matrix at native resolution, interpolated to the kept target positions once per pair (its "coarse
 //    correlation") and to a source row by 4 taps (rhm_factorized.cpp does the same for one set);
 //  * these shared dot products are built one source column at a time (bounded memory), and every candidate
@@ -17,13 +19,14 @@
 // processed in chunks that fit, re-building the shared terms per chunk).
 //
 // The float operations are the evaluation's, summed in another order (per layer instead of per concatenated
-// group, histogram by columns instead of by rows), so similarities agree to ~1e-7 relative, not to the bit. A PCK
-// changes only if that flips the best match of a keypoint-covering row AND moves the keypoint across the
+// group, histogram by columns instead of by rows), so similarities agree to ~1e-7 relative, not to the bit. A
+// PCK changes only if that flips the best match of a keypoint-covering row AND moves the keypoint across the
 // threshold; tests/search checks the scores for exact equality with `hpf eval`'s on real data.
 
 #include "core/compute/matcher.h"
 #include "core/search/candidate_rule.h"
 #include "core/search/image_store.h"
+#include "core/search/layer_set.h"
 #include "datasets/dataset.h"
 
 #include <string>
@@ -32,24 +35,24 @@
 namespace hpf {
 
 struct ScorerOptions {
-  MatchOptions match;             // RHM, hyperpixel and resizing options (match.layers is not used)
+  MatchOptions match;  // RHM, hyperpixel and resizing options (match.layers is not used)
   ThresholdKind threshold = ThresholdKind::BoundingBox;
-  std::string alpha = "0.1";      // PCK tolerance, as the user wrote it
+  std::string alpha = "0.1";                   // PCK tolerance, as the user wrote it
   size_t term_budget_bytes = size_t{1} << 30;  // coarse correlations kept per pair
 };
 
 struct PairScore {
-  std::vector<double> pck;            // per candidate: fraction of keypoints within alpha * T
-  std::vector<bool> no_hyperpixels;   // per candidate: the base layer left no hyperpixel in an image (PCK 0)
-  double seconds = 0;                 // wall time of this pair
+  std::vector<double> pck;           // per candidate: fraction of keypoints within alpha * T
+  std::vector<bool> no_hyperpixels;  // per candidate: the base layer left no hyperpixel in an image (PCK 0)
+  std::vector<double> seconds;       // per candidate: its share of this pair's wall time
 };
 
 class CandidateScorer {
  public:
   CandidateScorer(const Dataset& dataset, const Backbone& backbone, ImageStore& store, ScorerOptions options);
 
-  // PCK of every candidate on `pair`, in the order given. Throws std::invalid_argument for an unknown layer id or
-  // a polygon (Caltech-101) dataset, and what reading or decoding the pair's images throws.
+  // PCK of every candidate on `pair`, in the order given. Throws std::invalid_argument for an unknown layer
+  // id or a polygon (Caltech-101) dataset, and what reading or decoding the pair's images throws.
   PairScore score_pair(const PairAnnotation& pair, const std::vector<Candidate>& candidates);
 
   const ScorerOptions& options() const { return options_; }

@@ -11,7 +11,10 @@ namespace hpf {
 
 ImageStore::ImageStore(const Dataset& dataset, Backbone& backbone, std::vector<int> layer_ids, int max_side,
                        size_t budget_bytes)
-    : dataset_(dataset), backbone_(backbone), layer_ids_(backbone.checked_ids(layer_ids)), max_side_(max_side),
+    : dataset_(dataset),
+      backbone_(backbone),
+      layer_ids_(backbone.checked_ids(layer_ids)),
+      max_side_(max_side),
       budget_(budget_bytes) {
   std::sort(layer_ids_.begin(), layer_ids_.end());
   layer_ids_.erase(std::unique(layer_ids_.begin(), layer_ids_.end()), layer_ids_.end());

@@ -1,7 +1,7 @@
 #pragma once
-// Backbone features of the search's images: one backbone pass per image gives the maps of every layer the search
-// may use, kept at native resolution and reused by every candidate set and every depth. Bounded by bytes: the
-// least recently used images are dropped and recomputed if needed again.
+// Backbone features of the search's images: one backbone pass per image gives the maps of every layer the
+// search may use, kept at native resolution and reused by every candidate set and every depth. Bounded by
+// bytes: the least recently used images are dropped and recomputed if needed again.
 //
 // Also keeps, per image, the small per-(base layer, layer) squared norms of the upsampled maps, which every
 // candidate set containing the layer needs.
@@ -37,12 +37,13 @@ struct StoredImage {
 
 class ImageStore {
  public:
-  // `layer_ids`: every layer the search may use. `budget_bytes`: soft limit of the maps kept (the two images of
-  // the pair in flight are always kept).
+  // `layer_ids`: every layer the search may use. `budget_bytes`: soft limit of the maps kept (the two images
+  // of the pair in flight are always kept).
   ImageStore(const Dataset& dataset, Backbone& backbone, std::vector<int> layer_ids, int max_side,
              size_t budget_bytes);
 
-  // The image's features, from memory or from a fresh backbone pass. Throws naming the file if it cannot be read.
+  // The image's features, from memory or from a fresh backbone pass. Throws naming the file if it cannot be
+  // read.
   std::shared_ptr<const StoredImage> get(const std::string& path);
 
   int64_t backbone_passes() const { return passes_; }
@@ -56,7 +57,8 @@ class ImageStore {
   size_t budget_;
   size_t used_ = 0;
   std::list<std::string> order_;  // most recent first
-  std::unordered_map<std::string, std::pair<std::shared_ptr<const StoredImage>, std::list<std::string>::iterator>>
+  std::unordered_map<std::string,
+                     std::pair<std::shared_ptr<const StoredImage>, std::list<std::string>::iterator>>
       entries_;
   int64_t passes_ = 0, hits_ = 0;
 };

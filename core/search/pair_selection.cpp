@@ -21,7 +21,8 @@ uint64_t uniform_below(std::mt19937_64& engine, uint64_t n) {
 }  // namespace
 
 std::vector<size_t> select_per_class(const std::vector<PairAnnotation>& pairs, int per_class, uint64_t seed) {
-  if (per_class < 1) throw std::invalid_argument("pairs per class must be at least 1, got " + std::to_string(per_class));
+  if (per_class < 1)
+    throw std::invalid_argument("pairs per class must be at least 1, got " + std::to_string(per_class));
   std::map<std::string, std::vector<size_t>> by_category;  // sorted by name: the draw order is fixed
   for (size_t i = 0; i < pairs.size(); ++i) by_category[pairs[i].category].push_back(i);
   std::mt19937_64 engine(seed);

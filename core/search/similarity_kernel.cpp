@@ -6,6 +6,14 @@
 #include <cmath>
 #include <limits>
 
+// Hot loops compiled twice, for AVX2 and for the baseline, picked at load time. Dispatch on the AVX2 feature,
+// not on "arch=haswell": GCC resolves an arch= clone with __builtin_cpu_is, i.e. only on Haswell-model CPUs.
+#if defined(HPF_NO_SIMD_CLONES) || !defined(__x86_64__) || !defined(__GNUC__)
+#define SEARCH_SIMD
+#else
+#define SEARCH_SIMD __attribute__((target_clones("avx2", "default")))
+#endif
+
 namespace hpf::search_kernel {
 namespace {
 
@@ -15,7 +23,7 @@ inline float finish(float dot, float inv_source, float inv_target, float exponen
   return exponent == 3.0f ? c * c * c : std::pow(c, exponent);
 }
 
-HPF_SIMD_CLONES
+SEARCH_SIMD
 void row_none(const float* d, float si, const float* it, float e, int64_t n, float* out) {
   if (e == 3.0f) {
     for (int64_t j = 0; j < n; ++j) {
@@ -27,7 +35,7 @@ void row_none(const float* d, float si, const float* it, float e, int64_t n, flo
   }
 }
 
-HPF_SIMD_CLONES
+SEARCH_SIMD
 void row_dense(const float* d, const float* t, float si, const float* it, float e, int64_t n, float* out) {
   if (e == 3.0f) {
     for (int64_t j = 0; j < n; ++j) {
@@ -39,12 +47,14 @@ void row_dense(const float* d, const float* t, float si, const float* it, float 
   }
 }
 
-HPF_SIMD_CLONES
-void row_taps(const float* d, const float* r0, const float* r1, const float* r2, const float* r3, float w0, float w1,
-              float w2, float w3, float si, const float* it, float e, int64_t n, float* out) {
+SEARCH_SIMD
+void row_taps(const float* __restrict d, const float* __restrict r0, const float* __restrict r1,
+              const float* __restrict r2, const float* __restrict r3, float w0, float w1, float w2, float w3,
+              float si, const float* __restrict it, float e, int64_t n, float* __restrict out) {
   if (e == 3.0f) {
     for (int64_t j = 0; j < n; ++j) {
-      const float c = std::max(0.0f, (d[j] + (w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j])) * si * it[j]);
+      const float c =
+          std::max(0.0f, (d[j] + (w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j])) * si * it[j]);
       out[j] = c * c * c;
     }
   } else {
@@ -54,13 +64,13 @@ void row_taps(const float* d, const float* r0, const float* r1, const float* r2,
   }
 }
 
-HPF_SIMD_CLONES
-void taps_kernel(const float* r0, const float* r1, const float* r2, const float* r3, float w0, float w1, float w2,
-                 float w3, int64_t n, float* dst) {
+SEARCH_SIMD
+void taps_kernel(const float* r0, const float* r1, const float* r2, const float* r3, float w0, float w1,
+                 float w2, float w3, int64_t n, float* dst) {
   for (int64_t j = 0; j < n; ++j) dst[j] += w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j];
 }
 
-HPF_SIMD_CLONES
+SEARCH_SIMD
 void add_kernel(const float* src, int64_t n, float* dst) {
   for (int64_t j = 0; j < n; ++j) dst[j] += src[j];
 }
@@ -77,8 +87,8 @@ void similarity_row(const float* shared, const RowTerm& term, float inv_source, 
       row_dense(shared, term.dense, inv_source, inv_target, exponent, n, out);
       break;
     case RowTerm::Kind::Taps:
-      row_taps(shared, term.rows[0], term.rows[1], term.rows[2], term.rows[3], term.weights[0], term.weights[1],
-               term.weights[2], term.weights[3], inv_source, inv_target, exponent, n, out);
+      row_taps(shared, term.rows[0], term.rows[1], term.rows[2], term.rows[3], term.weights[0],
+               term.weights[1], term.weights[2], term.weights[3], inv_source, inv_target, exponent, n, out);
       break;
   }
 }
@@ -91,8 +101,8 @@ void accumulate_row(const float* row, const int32_t* bin_y, int64_t target_rows,
   for (int64_t t = 0; t < target_rows; ++t) add_kernel(row + t * width, width, acc + bin_y[t] * width);
 }
 
-void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x, int64_t bins_x,
-                       float* hist) {
+void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x,
+                       int64_t bins_x, float* hist) {
   for (int64_t y = first; y <= last; ++y) {
     float* a = acc + y * width;
     float* h = hist + y * bins_x;

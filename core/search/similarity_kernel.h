@@ -1,13 +1,13 @@
 #pragma once
-// The inner loops of the layer search's scoring (candidate_scorer.cpp): one similarity row of a candidate set,
-// its Hough votes, and the confidence argmax of a keypoint row.
+// The inner loops of the layer search's scoring (candidate_scorer.cpp): one similarity row of a candidate
+// set, its Hough votes, and the confidence argmax of a keypoint row.
 //
-// Rows are the kept source positions of the base layer, columns the kept target positions, both a rectangle of
-// the base grid in row-major order (the margin rule is separable), so the Hough bin of (i, j) is
-// bin_y(row of i, row of j) * bins_x + bin_x(column of i, column of j).
+// Rows are the kept source positions of the base layer, columns the kept target positions, both a rectangle
+// of the base grid in row-major order (the margin rule is separable), so the Hough bin of (i, j) is bin_y(row
+// of i, row of j) * bins_x + bin_x(column of i, column of j).
 //
-// This file is compiled without floating-point contraction: a value computed in the voting pass and recomputed
-// for a keypoint row goes through the same roundings, whatever the compiler vectorises.
+// This file is compiled without floating-point contraction: a value computed in the voting pass and
+// recomputed for a keypoint row goes through the same roundings, whatever the compiler vectorises.
 
 #include <cstdint>
 
@@ -16,9 +16,9 @@ namespace hpf::search_kernel {
 // What a candidate adds to the dot products its set shares with its siblings.
 struct RowTerm {
   enum class Kind { None, Dense, Taps } kind = Kind::None;
-  const float* dense = nullptr;      // Dense: the extra layer's own dot products for this row
-  const float* rows[4] = {};         // Taps: four rows of the extra layer's coarse correlation and their
-  float weights[4] = {};             //       bilinear weights (the row's position on the coarse grid)
+  const float* dense = nullptr;  // Dense: the extra layer's own dot products for this row
+  const float* rows[4] = {};     // Taps: four rows of the extra layer's coarse correlation and their
+  float weights[4] = {};         //       bilinear weights (the row's position on the coarse grid)
 };
 
 // out[j] = max(0, (shared[j] + term[j]) * inv_source * inv_target[j]) ^ exponent, j < n.
@@ -33,11 +33,11 @@ void accumulate_row(const float* row, const int32_t* bin_y, int64_t target_rows,
 
 // Moves accumulator rows [first, last] into the histogram through the column's x bins, and clears them:
 // hist[y * bins_x + bin_x[x]] += acc[y * width + x].
-void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x, int64_t bins_x,
-                       float* hist);
+void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x,
+                       int64_t bins_x, float* hist);
 
-// argmax_j row[j] * hough[bin_y[t] * bins_x + bin_x[x]] over j = t * width + x; the first of equal maxima wins
-// (as the matcher's kernel and torch.max).
+// argmax_j row[j] * hough[bin_y[t] * bins_x + bin_x[x]] over j = t * width + x; the first of equal maxima
+// wins (as the matcher's kernel and torch.max).
 int64_t argmax_confidence(const float* row, const int32_t* bin_y, int64_t target_rows, int64_t width,
                           const int32_t* bin_x, int64_t bins_x, const float* hough);
 

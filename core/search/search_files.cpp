@@ -1,0 +1,144 @@
+#include "core/search/search_files.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include <unistd.h>
+
+namespace hpf {
+namespace {
+
+QJsonArray int_array(const std::vector<int>& values) {
+  QJsonArray a;
+  for (int v : values) a.append(v);
+  return a;
+}
+
+QJsonArray double_array(const std::vector<double>& values) {
+  QJsonArray a;
+  for (double v : values) a.append(v);
+  return a;
+}
+
+QJsonObject parse_object(const std::string& line, const char* what) {
+  QJsonParseError error;
+  const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(line), &error);
+  if (!doc.isObject()) {
+    throw std::runtime_error(std::string(what) + " line is not a JSON object (" +
+                             error.errorString().toStdString() + ")");
+  }
+  return doc.object();
+}
+
+const QJsonValue& require(const QJsonObject& o, const QJsonValue& value, const char* field, bool array) {
+  if (array ? !value.isArray() : !value.isDouble()) {
+    throw std::runtime_error(std::string("field \"") + field + "\": expected " +
+                             (array ? "an array" : "a number"));
+  }
+  (void)o;
+  return value;
+}
+
+std::vector<double> doubles(const QJsonObject& o, const char* field) {
+  const QJsonValue v = o[field];
+  require(o, v, field, true);
+  std::vector<double> out;
+  for (const QJsonValue& x : v.toArray()) {
+    if (!x.isDouble()) throw std::runtime_error(std::string("field \"") + field + "\": expected numbers");
+    out.push_back(x.toDouble());
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string search_line(const SearchRecord& r) {
+  QJsonObject o;
+  o["depth"] = r.depth;
+  o["layers"] = int_array(r.layers);
+  o["score"] = r.score;
+  o["seconds"] = r.seconds;
+  return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+}
+
+SearchRecord parse_search_line(const std::string& line) {
+  const QJsonObject o = parse_object(line, "search.jsonl");
+  SearchRecord r;
+  const QJsonValue depth = o["depth"], score = o["score"], seconds = o["seconds"];
+  require(o, depth, "depth", false);
+  require(o, score, "score", false);
+  require(o, seconds, "seconds", false);
+  r.depth = depth.toInt();
+  for (double id : doubles(o, "layers")) r.layers.push_back(static_cast<int>(id));
+  r.score = score.toDouble();
+  r.seconds = seconds.toDouble();
+  return r;
+}
+
+std::string progress_line(const ProgressRecord& r) {
+  QJsonObject o;
+  o["depth"] = r.depth;
+  o["pair"] = static_cast<qint64>(r.pair);
+  o["pck"] = double_array(r.pck);
+  o["seconds"] = double_array(r.seconds);
+  return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
+}
+
+ProgressRecord parse_progress_line(const std::string& line) {
+  const QJsonObject o = parse_object(line, "search_progress.jsonl");
+  ProgressRecord r;
+  require(o, o["depth"], "depth", false);
+  require(o, o["pair"], "pair", false);
+  r.depth = o["depth"].toInt();
+  r.pair = o["pair"].toInteger();
+  r.pck = doubles(o, "pck");
+  r.seconds = doubles(o, "seconds");
+  if (r.pck.size() != r.seconds.size())
+    throw std::runtime_error("fields \"pck\" and \"seconds\" differ in length");
+  return r;
+}
+
+std::vector<std::string> read_complete_lines(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return {};
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot be read");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  in.close();
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    const size_t end = text.find('\n', start);
+    if (end ==
+        std::string::npos) {  // a killed run's partial line: not finished, cut it so appends stay clean
+      std::filesystem::resize_file(path, start);
+      break;
+    }
+    if (end > start) lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
+LineAppender::LineAppender(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "ab")) {
+  if (!file_) throw std::runtime_error(path + ": cannot open for appending");
+}
+
+LineAppender::~LineAppender() {
+  if (file_) std::fclose(file_);
+}
+
+void LineAppender::append(const std::string& line) {
+  const std::string text = line + "\n";
+  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0 ||
+      ::fsync(fileno(file_)) != 0) {
+    throw std::runtime_error(path_ + ": write failed (disk full or read-only?)");
+  }
+}
+
+}  // namespace hpf

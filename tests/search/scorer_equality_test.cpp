@@ -1,0 +1,128 @@
+// The layer search's joint scoring gives, for every candidate set, the score `hpf eval` gives that set on its
+// own: run_evaluation with the same options, pair by pair, on a small subset of the shared PF-WILLOW data
+// with the shared MobileNetV2 weights. Needs HPF_SHARED_DIR; skipped, saying so, without it.
+
+#include "core/eval/evaluation_job.h"
+#include "core/pipeline/model_loader.h"
+#include "core/search/candidate_scorer.h"
+#include "tests/pipeline/fixtures.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+namespace hpf {
+namespace {
+
+struct RealData {
+  std::unique_ptr<Dataset> dataset;
+  std::unique_ptr<Backbone> backbone;
+};
+
+RealData open_real_data() {
+  const std::string shared = test::shared_dir();
+  RealData data;
+  data.dataset = open_dataset("pf-willow", shared + "/data/pf-willow-dev");
+  data.backbone = load_backbone("mobilenet_v2", shared + "/weights/mobilenet_v2_imagenet_uint8.pth", "cpu");
+  return data;
+}
+
+// Per-pair PCK at 0.1 of one layer set, by the evaluation job.
+std::vector<double> evaluate(const RealData& data, const MatchOptions& base, const LayerSet& layers,
+                             int64_t limit, const std::string& dir) {
+  MatchOptions options = base;
+  options.layers = layers;
+  const HyperpixelFlow flow(*data.backbone, options);
+  EvalOptions eval;
+  eval.alphas = {"0.1"};
+  eval.output_dir = dir;
+  eval.limit = limit;
+  RunDescription run;
+  run.backbone = "mobilenet_v2";
+  run.layers = format_layers(layers);
+  const EvalResult result = run_evaluation(*data.dataset, flow, run, eval);
+  EXPECT_TRUE(result.complete);
+  std::vector<double> pck;
+  for (const PairRecord& r : read_pair_records(dir + "/pairs.jsonl")) pck.push_back(r.pck.at("0.1"));
+  EXPECT_NEAR(
+      result.summary.pck.at("0.1"),
+      [&] {
+        double sum = 0;
+        for (double p : pck) sum += p;
+        return sum / static_cast<double>(pck.size());
+      }(),
+      1e-12);
+  return pck;
+}
+
+void expect_identical_scores(const MatchOptions& options, const std::vector<Candidate>& candidates,
+                             int64_t limit) {
+  const RealData data = open_real_data();
+  const std::vector<PairAnnotation> pairs = [&] {
+    auto all = data.dataset->pairs("test");
+    all.resize(limit);
+    return all;
+  }();
+  std::vector<int> ids;
+  for (const Candidate& c : candidates) ids.insert(ids.end(), c.layers.begin(), c.layers.end());
+  ImageStore store(*data.dataset, *data.backbone, ids, options.max_side, size_t{1} << 30);
+  ScorerOptions scorer_options;
+  scorer_options.match = options;
+  CandidateScorer scorer(*data.dataset, *data.backbone, store, scorer_options);
+  std::vector<std::vector<double>> joint(candidates.size());
+  for (const PairAnnotation& pair : pairs) {
+    const PairScore score = scorer.score_pair(pair, candidates);
+    for (size_t c = 0; c < candidates.size(); ++c) joint[c].push_back(score.pck[c]);
+  }
+  test::TempDir dir;
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    const auto separate =
+        evaluate(data, options, candidates[c].layers, limit, dir.str() + "/" + std::to_string(c));
+    ASSERT_EQ(separate.size(), joint[c].size());
+    double joint_mean = 0, separate_mean = 0;
+    for (size_t p = 0; p < separate.size(); ++p) {
+      EXPECT_EQ(joint[c][p], separate[p]) << format_layers(candidates[c].layers) << " pair " << p;
+      joint_mean += joint[c][p];
+      separate_mean += separate[p];
+    }
+    EXPECT_NEAR(joint_mean / limit, separate_mean / limit, 1e-9) << format_layers(candidates[c].layers);
+  }
+}
+
+#define REQUIRE_SHARED_DATA()                                                       \
+  if (test::shared_dir().empty())                                                   \
+  GTEST_SKIP()                                                                      \
+      << "HPF_SHARED_DIR is not set: the real-data comparison with hpf eval needs " \
+         "$HPF_SHARED_DIR/data/pf-willow-dev and $HPF_SHARED_DIR/weights/mobilenet_v2_imagenet_uint8.pth"
+
+// Depth-1-like candidates: dense and coarse extensions of two sets, and a set scored as itself.
+std::vector<Candidate> mixed_candidates() {
+  std::vector<Candidate> c = extend_beams({{2}, {4, 7}}, {2, 3, 4, 5, 7, 8, 10, 13, 16});
+  c.push_back({{2, 4}, {2, 4}, -1});
+  return c;
+}
+
+TEST(ScorerEquality, FactorizedSimilarityMatchesEvaluation) {
+  REQUIRE_SHARED_DATA();
+  MatchOptions options;
+  options.rhm.factorized_similarity = true;
+  expect_identical_scores(options, mixed_candidates(), 6);
+}
+
+TEST(ScorerEquality, ReferenceSimilarityMatchesEvaluation) {
+  REQUIRE_SHARED_DATA();
+  MatchOptions options;
+  options.rhm.factorized_similarity = false;
+  expect_identical_scores(options, extend_beams({{3}}, {4, 8, 12}), 4);
+}
+
+TEST(ScorerEquality, WithoutVotingMatchesEvaluation) {
+  REQUIRE_SHARED_DATA();
+  MatchOptions options;
+  options.rhm.factorized_similarity = true;
+  options.rhm.hough_voting = false;
+  expect_identical_scores(options, extend_beams({{2}}, {3, 5, 9}), 4);
+}
+
+}  // namespace
+}  // namespace hpf
