@@ -52,6 +52,17 @@ MatMatrix read_mat_matrix(const std::vector<uint8_t>& bytes, const std::string& 
                        "': expected a real 2-D numeric matrix, found rank " + std::to_string(var.rank) +
                        (var.isComplex ? " complex" : "") + " data");
   }
+  // matio believes the dimensions a file declares: a few hundred hostile bytes can claim billions of elements
+  // (found by fuzzing). Each stored element takes at least one byte of the file, or 1/1032 of a byte after
+  // zlib (deflate's best ratio), so anything larger is a lie and must not be allocated.
+  constexpr uint64_t kMaxElementsPerFileByte = 1032;
+  uint64_t elements = 0;
+  if (__builtin_mul_overflow(uint64_t(var.dims[0]), uint64_t(var.dims[1]), &elements) ||
+      elements > uint64_t(bytes.size()) * kMaxElementsPerFileByte) {
+    throw DatasetError(location + ": variable '" + name + "': declares " + std::to_string(var.dims[0]) +
+                       " x " + std::to_string(var.dims[1]) + " elements, more than a " +
+                       std::to_string(bytes.size()) + "-byte file can hold");
+  }
   MatMatrix out;
   out.rows = var.dims[0];
   out.cols = var.dims[1];

@@ -85,7 +85,8 @@ TarSource::TarSource(const std::string& archive_path, const std::string& marker,
       if (raw_name == nullptr) throw DatasetError("tar " + archive_path + ": entry with no name");
       const std::string raw(raw_name);
       if (raw.find_first_not_of("./") == std::string::npos && raw.find("..") == std::string::npos) {
-        continue;  // the "./" entry that `tar -C dir .` writes for the top folder
+        names_by_ordinal_.emplace_back();  // keeps names_by_ordinal_ indexed by ordinal for read()'s scan
+        continue;                          // the "./" entry that `tar -C dir .` writes for the top folder
       }
       // Escaping names are rejected even for folders and links: such an archive is not a plain dataset.
       const std::string name = normalize_relative_path(raw, "tar " + archive_path + ": entry");
