@@ -5,6 +5,8 @@
 #include "core/compute/runtime.h"
 
 #include <QCoreApplication>
+#include <QtGlobal>
+#include <opencv2/core/utility.hpp>
 
 #include <functional>
 #include <iostream>
@@ -53,8 +55,10 @@ int main(int argc, char** argv) {
     return args.isEmpty() ? 2 : 0;
   }
   if (args.front() == "--version") {
-    std::cout << "hpf " << HPF_VERSION << " (LibTorch " << hpf::torch_version() << ", CUDA "
-              << (hpf::cuda_available() ? "available" : "not available") << ")\n";
+    // The versions actually loaded at run time, so that bug reports from a packaged install are precise.
+    std::cout << "hpf " << HPF_VERSION << "\nLibTorch " << hpf::torch_version() << "\nOpenCV "
+              << cv::getVersionString() << "\nQt " << qVersion() << "\nCUDA "
+              << (hpf::cuda_available() ? "available" : "not available") << "\n";
     return 0;
   }
   const auto found = commands().find(args.front().toStdString());
