@@ -5,11 +5,15 @@
 #include "core/weights/weights_cache.h"
 #include "core/weights/weights_download.h"
 #include "core/weights/weights_error.h"
+#include "ui/dataset_browser.h"
 #include "ui/dataset_pair_dialog.h"
+#include "ui/eval_panel.h"
+#include "ui/export_bundle.h"
 #include "ui/figure_export.h"
 #include "ui/flow_wheel.h"
 #include "ui/layers_panel.h"
 #include "ui/pair_view.h"
+#include "ui/search_panel.h"
 #include "ui/settings_panel.h"
 #include "ui/start_page.h"
 
@@ -89,6 +93,12 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   tabs_->addTab(pair_tab, tr("Pair"));
   layers_ = new LayersPanel(tabs_);
   tabs_->addTab(layers_, tr("Hyperpixel layers"));
+  browser_ = new DatasetBrowser(tabs_);
+  tabs_->addTab(browser_, tr("Datasets"));
+  eval_ = new EvalPanel(browser_, tabs_);
+  tabs_->addTab(eval_, tr("Evaluation"));
+  search_ = new SearchPanel(browser_, tabs_);
+  tabs_->addTab(search_, tr("Layer search"));
   stack_->addWidget(start_);
   stack_->addWidget(tabs_);
   column->addWidget(stack_, 1);
@@ -126,7 +136,7 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   connect(dismiss, &QPushButton::clicked, this, &MainWindow::clear_error);
   connect(error_weights_, &QPushButton::clicked, this, &MainWindow::download_weights);
   connect(start_, &StartPage::open_images_requested, this, &MainWindow::ask_open_images);
-  connect(start_, &StartPage::open_dataset_requested, this, &MainWindow::ask_open_dataset);
+  connect(start_, &StartPage::open_dataset_requested, this, [this] { show_tab(browser_); });
   connect(start_, &StartPage::weights_requested, this, [this, dock] {
     dock->show();
     dock->raise();
@@ -204,6 +214,32 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     }
   });
 
+  // Part 2: the dataset browser opens pairs in the pair view; evaluation and search run with the dock's model.
+  connect(browser_, &DatasetBrowser::pair_activated, this,
+          [this](std::shared_ptr<const Dataset> dataset, const PairAnnotation& pair) {
+            open_dataset_pair(std::move(dataset), pair);
+            tabs_->setCurrentIndex(0);
+          });
+  connect(browser_, &DatasetBrowser::loaded, this, [this] {
+    if (!restore_) return;
+    QSettings store;
+    store.setValue("browser/kind", browser_->kind());
+    store.setValue("browser/location", browser_->location());
+  });
+  eval_->set_settings_provider([this] { return settings_panel_->settings(); });
+  eval_->set_extra_bundle_entries([this] { return pair_bundle_entries(); });
+  search_->set_settings_provider([this] { return settings_panel_->settings(); });
+  connect(search_, &SearchPanel::apply_layers_requested, this, [this](const QString& layers) {
+    MatchSettings s = settings_panel_->settings();
+    s.layers = layers;
+    apply_settings(s);
+    status_text_->setText(tr("Layers %1 applied").arg(layers));
+    if (session_.has_pair()) {
+      session_.compute();
+      tabs_->setCurrentIndex(0);
+    }
+  });
+
   // Hover queries are coalesced: the latest mouse position is queried once the event queue is empty.
   auto* query_timer = new QTimer(this);
   query_timer->setSingleShot(true);
@@ -227,6 +263,8 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     recent_ = store.value("recent").toStringList();
     restoreGeometry(store.value("window/geometry").toByteArray());
     restoreState(store.value("window/state").toByteArray());
+    const QString location = store.value("browser/location").toString();
+    if (!location.isEmpty()) browser_->set_location(store.value("browser/kind").toString(), location);
   }
   apply_settings(settings);
   rebuild_recent_menu();
@@ -326,8 +364,21 @@ void MainWindow::build_actions() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* open = file->addAction(tr("&Open images…"), this, &MainWindow::ask_open_images);
   open->setShortcut(QKeySequence::Open);
-  QAction* dataset = file->addAction(tr("Open &dataset pair…"), this, &MainWindow::ask_open_dataset);
-  dataset->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+  QAction* browse = file->addAction(tr("Browse &datasets…"), this, [this] { show_tab(browser_); });
+  browse->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+  file->addAction(tr("Open dataset pair by &name…"), this, &MainWindow::ask_open_dataset);
+  file->addAction(tr("Load evaluation &run…"), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Evaluation output folder"));
+    if (dir.isEmpty()) return;
+    show_tab(eval_);
+    eval_->load_run(dir);
+  });
+  file->addAction(tr("Load layer &search…"), this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Layer search output folder"));
+    if (dir.isEmpty()) return;
+    show_tab(search_);
+    search_->load_folder(dir);
+  });
   recent_menu_ = file->addMenu(tr("&Recent pairs"));
   file->addAction(tr("Choose &weights file…"), this, &MainWindow::ask_weights_file);
   file->addAction(tr("Do&wnload weights"), this, &MainWindow::download_weights);
@@ -354,6 +405,16 @@ void MainWindow::build_actions() {
     downloads_.cancel_all();
   });
   cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+  run->addSeparator();
+  QAction* evaluate = run->addAction(tr("Run &evaluation on the filtered pairs"), this, [this] {
+    show_tab(eval_);
+    eval_->run(eval_->output_dir());
+  });
+  evaluate->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+  run->addAction(tr("Run layer &search on the filtered pairs"), this, [this] {
+    show_tab(search_);
+    search_->run();
+  });
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
   view->setObjectName("viewMenu");
@@ -367,6 +428,12 @@ void MainWindow::build_actions() {
   layers->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_2));
   QAction* pair = view->addAction(tr("&Pair"), this, [this] { tabs_->setCurrentIndex(0); });
   pair->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+  QAction* datasets = view->addAction(tr("&Datasets"), this, [this] { show_tab(browser_); });
+  datasets->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_3));
+  QAction* evaluation = view->addAction(tr("&Evaluation"), this, [this] { show_tab(eval_); });
+  evaluation->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_4));
+  QAction* search = view->addAction(tr("Layer &search"), this, [this] { show_tab(search_); });
+  search->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_5));
   view->addSeparator();
 
   QMenu* help = menuBar()->addMenu(tr("&Help"));
@@ -386,6 +453,22 @@ bool MainWindow::showing_start_page() const {
 
 void MainWindow::show_layers_tab() {
   if (!showing_start_page()) tabs_->setCurrentWidget(layers_);
+}
+
+void MainWindow::show_tab(QWidget* tab) {
+  stack_->setCurrentWidget(tabs_);
+  tabs_->setCurrentWidget(tab);
+}
+
+std::vector<BundleEntry> MainWindow::pair_bundle_entries() {
+  std::vector<BundleEntry> entries;
+  if (!session_.figure()) return entries;
+  const QRectF region = view_->visible_figure_rect();
+  entries.push_back({QStringLiteral("figures/pair.png"), render_figure(*view_->scene(), region, FigureFormat::Png)});
+  entries.push_back({QStringLiteral("figures/pair.svg"), render_figure(*view_->scene(), region, FigureFormat::Svg)});
+  entries.push_back({QStringLiteral("figures/pair.pdf"), render_figure(*view_->scene(), region, FigureFormat::Pdf)});
+  entries.push_back({QStringLiteral("figures/pair_matches.json"), session_.report_json()});
+  return entries;
 }
 
 void MainWindow::open_images(const QString& source, const QString& target) {

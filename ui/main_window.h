@@ -8,6 +8,7 @@
 #include <QMainWindow>
 
 #include <memory>
+#include <vector>
 
 class QAction;
 class QLabel;
@@ -20,8 +21,12 @@ class QTabWidget;
 
 namespace hpf {
 
+struct BundleEntry;
+class DatasetBrowser;
+class EvalPanel;
 class FlowWheel;
 class LayersPanel;
+class SearchPanel;
 class PairView;
 class SettingsPanel;
 class StartPage;
@@ -37,6 +42,11 @@ class MainWindow : public QMainWindow {
   PairView& pair_view() { return *view_; }
   LayersPanel& layers_panel() { return *layers_; }
   SettingsPanel& settings_panel() { return *settings_panel_; }
+  DatasetBrowser& dataset_browser() { return *browser_; }
+  EvalPanel& eval_panel() { return *eval_; }
+  SearchPanel& search_panel() { return *search_; }
+  // Leaves the start page and shows `tab` (one of the tab widgets above).
+  void show_tab(QWidget* tab);
 
   // Applies settings (e.g. from the command line) to the panel and the session.
   void apply_settings(const MatchSettings& settings);
@@ -53,6 +63,8 @@ class MainWindow : public QMainWindow {
   QString last_error() const { return last_error_; }
   bool showing_start_page() const;
   void show_layers_tab();
+  // The current pair figure (PNG, SVG, PDF) and its results JSON, for the export bundle; empty without a pair.
+  std::vector<BundleEntry> pair_bundle_entries();
 
  protected:
   void closeEvent(QCloseEvent* event) override;
@@ -86,6 +98,9 @@ class MainWindow : public QMainWindow {
   QTabWidget* tabs_ = nullptr;
   PairView* view_ = nullptr;
   LayersPanel* layers_ = nullptr;
+  DatasetBrowser* browser_ = nullptr;
+  EvalPanel* eval_ = nullptr;
+  SearchPanel* search_ = nullptr;
   SettingsPanel* settings_panel_ = nullptr;
   FlowWheel* wheel_ = nullptr;
   QLabel* error_text_ = nullptr;

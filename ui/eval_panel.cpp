@@ -1,0 +1,941 @@
+#include "ui/eval_panel.h"
+
+#include "core/compute/matcher.h"
+#include "core/eval/evaluation_job.h"
+#include "core/pipeline/atomic_file.h"
+#include "ui/dataset_browser.h"
+#include "ui/filtered_dataset.h"
+#include "ui/pair_filter.h"
+#include "ui/statistics_table.h"
+#include "ui/table_csv.h"
+
+#include <c10/core/InferenceMode.h>
+
+#include <QComboBox>
+#include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTableWidget>
+#include <QTimer>
+#include <QToolButton>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <cmath>
+#include <set>
+
+namespace hpf {
+
+struct EvalPanel::Input {
+  std::shared_ptr<const Dataset> dataset;
+  std::string split;
+  std::shared_ptr<const std::vector<PairAnnotation>> pairs;
+  std::shared_ptr<const std::vector<int>> rows;
+  QJsonObject filter;
+  MatchSettings settings;
+  EvalOptions options;
+};
+
+struct EvalPanel::Live {
+  explicit Live(const std::string& path) : tail(path) {}
+  RecordTail tail;
+  std::vector<PairRecord> records;
+  RunDescription run;
+  QString folder;
+};
+
+namespace {
+
+constexpr int kLiveIntervalMs = 500;
+
+QString percent(double v) {
+  return QString::number(100.0 * v, 'f', 1);
+}
+
+std::optional<DifficultyFlag> flag_by_key(const QString& key) {
+  for (DifficultyFlag f : kDifficultyFlags) {
+    if (flag_key(f) == key) return f;
+  }
+  return std::nullopt;
+}
+
+QString value_label(const std::string& flag, const std::string& value) {
+  const auto f = flag_by_key(QString::fromStdString(flag));
+  return f ? flag_value_label(*f, std::stoi(value)) : QString::fromStdString(value);
+}
+
+QString flag_name(const std::string& flag) {
+  const auto f = flag_by_key(QString::fromStdString(flag));
+  return f ? flag_title(*f) : QString::fromStdString(flag);
+}
+
+QString duration_text(double seconds) {
+  const qint64 s = static_cast<qint64>(std::llround(std::max(0.0, seconds)));
+  return s >= 3600 ? QStringLiteral("%1:%2:%3")
+                         .arg(s / 3600)
+                         .arg(s / 60 % 60, 2, 10, QChar('0'))
+                         .arg(s % 60, 2, 10, QChar('0'))
+                   : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
+QTableWidget* make_table(QWidget* parent) {
+  auto* t = new QTableWidget(parent);
+  t->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  t->setSelectionMode(QAbstractItemView::ContiguousSelection);
+  t->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  t->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  t->verticalHeader()->setDefaultSectionSize(t->fontMetrics().height() + 6);
+  return t;
+}
+
+QTableWidgetItem* number_item(const QString& text) {
+  auto* item = new QTableWidgetItem(text);
+  item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+  return item;
+}
+
+std::vector<std::string> parse_alphas(const QString& text, QString* error) {
+  std::vector<std::string> alphas;
+  for (const QString& part : text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
+    bool ok = false;
+    const double v = part.toDouble(&ok);
+    if (!ok || v <= 0 || v > 1) {
+      *error = QObject::tr("α values must be numbers in (0, 1], found '%1'").arg(part);
+      return {};
+    }
+    alphas.push_back(part.toStdString());
+  }
+  if (alphas.empty()) *error = QObject::tr("give at least one α (e.g. 0.05, 0.1, 0.15)");
+  return alphas;
+}
+
+}  // namespace
+
+EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent), browser_(browser) {
+  settings_ = [] { return MatchSettings{}; };
+  auto* column = new QVBoxLayout(this);
+
+  // What to run.
+  auto* run_box = new QGroupBox(tr("Evaluate the current dataset and filter"), this);
+  auto* form = new QGridLayout(run_box);
+  input_label_ = new QLabel(run_box);
+  input_label_->setWordWrap(true);
+  form->addWidget(input_label_, 0, 0, 1, 8);
+  output_ = new QLineEdit(run_box);
+  output_->setPlaceholderText(tr("Output folder (empty: a new folder under the application data)"));
+  output_->setToolTip(
+      tr("Where pairs.jsonl, run.json, summary.json and pck_curve.csv are written. Resume "
+         "continues the run in this folder."));
+  auto* browse = new QPushButton(tr("…"), run_box);
+  browse->setToolTip(tr("Choose the output folder"));
+  alphas_ = new QLineEdit(QStringLiteral("0.05, 0.1, 0.15"), run_box);
+  alphas_->setToolTip(
+      tr("α values of the PCK table: a keypoint is correct when it lands within α·T of the "
+         "ground truth. The curves always span α = 0 … 0.2."));
+  pck_kind_ = new QComboBox(run_box);
+  pck_kind_->addItem(tr("per image"), static_cast<int>(PckKind::PerImage));
+  pck_kind_->addItem(tr("per keypoint"), static_cast<int>(PckKind::PerKeypoint));
+  pck_kind_->setToolTip(
+      tr("Per image: mean of each pair's fraction correct (the paper). Per keypoint: correct "
+         "keypoints over all keypoints."));
+  threshold_ = new QComboBox(run_box);
+  threshold_->addItem(tr("dataset default"), QStringLiteral("default"));
+  threshold_->addItem(tr("image size"), QStringLiteral("img"));
+  threshold_->addItem(tr("bounding box"), QStringLiteral("bbox"));
+  threshold_->setToolTip(
+      tr("T of the PCK criterion: the target image's longer side, or the target object's "
+         "bounding box (SPair-71k, PF-WILLOW)."));
+  limit_ = new QSpinBox(run_box);
+  limit_->setRange(0, 1000000);
+  limit_->setSpecialValueText(tr("all"));
+  limit_->setToolTip(tr("Evaluate only the first N filtered pairs (all: 0)"));
+  form->addWidget(new QLabel(tr("Output"), run_box), 1, 0);
+  form->addWidget(output_, 1, 1, 1, 6);
+  form->addWidget(browse, 1, 7);
+  form->addWidget(new QLabel(tr("α"), run_box), 2, 0);
+  form->addWidget(alphas_, 2, 1);
+  form->addWidget(new QLabel(tr("PCK"), run_box), 2, 2);
+  form->addWidget(pck_kind_, 2, 3);
+  form->addWidget(new QLabel(tr("Threshold"), run_box), 2, 4);
+  form->addWidget(threshold_, 2, 5);
+  form->addWidget(new QLabel(tr("Pairs"), run_box), 2, 6);
+  form->addWidget(limit_, 2, 7);
+  auto* buttons = new QHBoxLayout;
+  run_button_ = new QPushButton(tr("Run evaluation"), run_box);
+  run_button_->setToolTip(
+      tr("Evaluate the filtered pairs with the model of the settings dock (Ctrl+Shift+R)"));
+  cancel_button_ = new QPushButton(tr("Cancel"), run_box);
+  cancel_button_->setToolTip(
+      tr("Stop after the pair in flight; finished pairs are kept and Resume continues"));
+  cancel_button_->setEnabled(false);
+  resume_button_ = new QPushButton(tr("Resume"), run_box);
+  resume_button_->setToolTip(
+      tr("Continue the run in the output folder, skipping the pairs it already scored"));
+  progress_ = new QProgressBar(run_box);
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  progress_->setFormat(QStringLiteral("%v / %m"));
+  status_ = new QLabel(run_box);
+  buttons->addWidget(run_button_);
+  buttons->addWidget(cancel_button_);
+  buttons->addWidget(resume_button_);
+  buttons->addWidget(progress_, 1);
+  buttons->addWidget(status_, 1);
+  form->addLayout(buttons, 3, 0, 1, 8);
+  column->addWidget(run_box);
+
+  // Runs shown, views and exports.
+  auto* bar = new QHBoxLayout;
+  auto* load = new QPushButton(tr("Load run…"), this);
+  load->setToolTip(tr("Show a previous run's output folder (summary.json, pairs.jsonl)"));
+  auto* compare = new QPushButton(tr("Compare with…"), this);
+  compare->setToolTip(tr("Overlay a second run's curves and show the differences (e.g. two layer sets)"));
+  auto* clear = new QPushButton(tr("Clear comparison"), this);
+  view_ = new QComboBox(this);
+  view_->setToolTip(tr("Which curves the chart shows"));
+  auto* export_button = new QToolButton(this);
+  export_button->setText(tr("Export"));
+  export_button->setPopupMode(QToolButton::InstantPopup);
+  auto* export_menu = new QMenu(export_button);
+  export_menu->addAction(tr("Chart (PNG, SVG, PDF)…"), this, [this] { ask_export(0); });
+  export_menu->addAction(tr("Chart data (CSV)…"), this, [this] { ask_export(1); });
+  export_menu->addAction(tr("Table shown (CSV)…"), this, [this] { ask_export(2); });
+  export_menu->addAction(tr("Report (JSON)…"), this, [this] { ask_export(3); });
+  export_menu->addSeparator();
+  export_menu->addAction(tr("Everything as a .zip bundle…"), this, [this] { ask_export(4); });
+  export_button->setMenu(export_menu);
+  bar->addWidget(load);
+  bar->addWidget(compare);
+  bar->addWidget(clear);
+  bar->addSpacing(12);
+  bar->addWidget(new QLabel(tr("Chart"), this));
+  bar->addWidget(view_);
+  bar->addStretch(1);
+  bar->addWidget(export_button);
+  column->addLayout(bar);
+  runs_label_ = new QLabel(tr("No run yet: run an evaluation or load a run folder."), this);
+  runs_label_->setWordWrap(true);
+  runs_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  column->addWidget(runs_label_);
+
+  auto* splitter = new QSplitter(Qt::Horizontal, this);
+  chart_ = new PckChart(splitter);
+  tables_ = new QTabWidget(splitter);
+  category_table_ = make_table(tables_);
+  difficulty_table_ = make_table(tables_);
+  compare_table_ = make_table(tables_);
+  tables_->addTab(category_table_, tr("Per category"));
+  tables_->addTab(difficulty_table_, tr("Per difficulty"));
+  tables_->addTab(compare_table_, tr("Comparison"));
+  splitter->addWidget(chart_);
+  splitter->addWidget(tables_);
+  splitter->setStretchFactor(0, 3);
+  splitter->setStretchFactor(1, 2);
+  column->addWidget(splitter, 1);
+
+  live_timer_ = new QTimer(this);
+  live_timer_->setInterval(kLiveIntervalMs);
+
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Output folder"), output_->text());
+    if (!dir.isEmpty()) output_->setText(dir);
+  });
+  connect(run_button_, &QPushButton::clicked, this, [this] { run(output_->text().trimmed()); });
+  connect(cancel_button_, &QPushButton::clicked, this, &EvalPanel::cancel);
+  connect(resume_button_, &QPushButton::clicked, this, &EvalPanel::resume);
+  connect(load, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder"), output_->text());
+    if (!dir.isEmpty()) load_run(dir);
+  });
+  connect(compare, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder to compare with"));
+    if (!dir.isEmpty()) load_comparison(dir);
+  });
+  connect(clear, &QPushButton::clicked, this, &EvalPanel::clear_comparison);
+  connect(view_, &QComboBox::currentIndexChanged, this,
+          [this] { chart_->set_content(chart_content(view_->currentData().toString())); });
+  connect(live_timer_, &QTimer::timeout, this, &EvalPanel::poll_live);
+  connect(&live_watcher_, &QFutureWatcherBase::finished, this, [this] {
+    const std::shared_ptr<RunData> data = live_watcher_.result();
+    if (data && live_ && job_) show_run(std::move(*data));
+  });
+  connect(&runner_, &JobRunner::progress, this,
+          [this](quint64 id, qint64 done, qint64 total, const QString&) {
+            if (id == job_) on_progress(done, total);
+          });
+  connect(&runner_, &JobRunner::failed, this, [this](quint64 id, const QString& message) {
+    if (id == job_) {
+      job_ = 0;
+      live_.reset();
+      live_timer_->stop();
+      cancel_button_->setEnabled(false);
+      run_button_->setEnabled(true);
+      resume_button_->setEnabled(last_input_ != nullptr);
+      Q_EMIT busy_changed(false);
+      Q_EMIT run_failed(message);
+    }
+    show_error(message);
+  });
+  connect(&runner_, &JobRunner::cancelled, this, [this](quint64 id) {
+    if (id != job_) return;
+    job_ = 0;
+    live_.reset();
+    live_timer_->stop();
+    cancel_button_->setEnabled(false);
+    run_button_->setEnabled(true);
+    resume_button_->setEnabled(true);
+    set_status(tr("Cancelled after %1 of %2 pairs: Resume continues")
+                   .arg(progress_->value())
+                   .arg(progress_->maximum()));
+    Q_EMIT busy_changed(false);
+    Q_EMIT run_cancelled();
+    // Show what was finished before the cancel.
+    load_run(QString::fromStdString(last_input_->options.output_dir));
+  });
+  if (browser_) {
+    const auto describe = [this] {
+      if (!browser_->dataset()) {
+        input_label_->setText(tr("Open a dataset in the Datasets tab first."));
+        return;
+      }
+      input_label_->setText(tr("<b>%1</b> %2 split, %3 of %4 pairs (%5). Model: the settings dock.")
+                                .arg(QString::fromStdString(browser_->dataset()->name()), browser_->split())
+                                .arg(browser_->filtered_rows() ? browser_->filtered_rows()->size() : 0)
+                                .arg(browser_->pairs() ? browser_->pairs()->size() : 0)
+                                .arg(browser_->filter().describe().toHtmlEscaped()));
+    };
+    connect(browser_, &DatasetBrowser::filter_applied, this, describe);
+    describe();
+  }
+  resume_button_->setEnabled(false);
+  refresh();
+}
+
+EvalPanel::~EvalPanel() {
+  runner_.cancel_all();
+  live_watcher_.waitForFinished();
+}
+
+QString EvalPanel::output_dir() const {
+  return output_->text().trimmed();
+}
+void EvalPanel::set_alphas(const QString& alphas) {
+  alphas_->setText(alphas);
+}
+void EvalPanel::set_limit(int limit) {
+  limit_->setValue(limit);
+}
+QString EvalPanel::status_text() const {
+  return status_->text();
+}
+
+void EvalPanel::set_status(const QString& text) {
+  status_->setStyleSheet(QString());
+  status_->setText(text);
+}
+
+void EvalPanel::show_error(const QString& message) {
+  last_error_ = message;
+  status_->setStyleSheet(QStringLiteral("color: #c0392b;"));
+  status_->setText(message);
+  status_->setToolTip(message);
+}
+
+std::shared_ptr<EvalPanel::Input> EvalPanel::current_input(const QString& output_dir, QString* error) const {
+  if (!browser_ || !browser_->dataset() || !browser_->filtered_rows()) {
+    *error = tr("Open a dataset in the Datasets tab first.");
+    return nullptr;
+  }
+  if (browser_->busy()) {
+    *error = tr("The dataset browser is still loading or filtering: try again in a moment.");
+    return nullptr;
+  }
+  if (browser_->filtered_rows()->empty()) {
+    *error = tr("The filter keeps no pair: nothing to evaluate.");
+    return nullptr;
+  }
+  auto input = std::make_shared<Input>();
+  input->dataset = browser_->dataset();
+  input->split = browser_->split().toStdString();
+  input->pairs = browser_->pairs();
+  input->rows = browser_->filtered_rows();
+  input->filter = browser_->filter().to_json();
+  input->settings = settings_();
+  input->options.alphas = parse_alphas(alphas_->text(), error);
+  if (input->options.alphas.empty()) return nullptr;
+  input->options.split = input->split;
+  input->options.pck = static_cast<PckKind>(pck_kind_->currentData().toInt());
+  const QString threshold = threshold_->currentData().toString();
+  input->options.threshold_is_default = threshold == QLatin1String("default");
+  input->options.threshold =
+      threshold == QLatin1String("img") ? ThresholdKind::Image : ThresholdKind::BoundingBox;
+  input->options.limit = limit_->value();
+  input->options.skip_bad = true;  // one broken image must not end a long run; it is listed as skipped
+  QString dir = output_dir;
+  if (dir.isEmpty()) {
+    dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/runs/") +
+          QStringLiteral("%1-%2-%3")
+              .arg(QString::fromStdString(input->dataset->name()), browser_->split(),
+                   QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+  }
+  input->options.output_dir = QDir(dir).absolutePath().toStdString();
+  return input;
+}
+
+bool EvalPanel::run(const QString& output_dir) {
+  QString error;
+  auto input = current_input(output_dir, &error);
+  if (!input) {
+    show_error(error);
+    return false;
+  }
+  const QString records = QString::fromStdString(input->options.output_dir) + QStringLiteral("/pairs.jsonl");
+  if (QFileInfo(records).size() > 0) {
+    show_error(tr("%1 already holds a run: Resume continues it, or choose another output folder.")
+                   .arg(QString::fromStdString(input->options.output_dir)));
+    return false;
+  }
+  return start(input);
+}
+
+bool EvalPanel::resume() {
+  std::shared_ptr<Input> input;
+  const QString dir = output_dir();
+  if (last_input_ &&
+      (dir.isEmpty() || QDir(dir).absolutePath().toStdString() == last_input_->options.output_dir)) {
+    input = std::make_shared<Input>(*last_input_);
+  } else {
+    if (dir.isEmpty()) {
+      show_error(tr("Choose the output folder of the run to resume."));
+      return false;
+    }
+    QString error;
+    input = current_input(dir, &error);
+    if (!input) {
+      show_error(error);
+      return false;
+    }
+  }
+  input->options.resume = true;
+  return start(input);
+}
+
+void EvalPanel::cancel() {
+  if (job_) runner_.cancel(job_);
+}
+
+bool EvalPanel::start(std::shared_ptr<Input> input) {
+  if (job_) {
+    show_error(tr("An evaluation is already running."));
+    return false;
+  }
+  last_error_.clear();
+  last_input_ = input;
+  output_->setText(QString::fromStdString(input->options.output_dir));
+  EvalModel* model = &model_;
+  const QString folder = QString::fromStdString(input->options.output_dir);
+
+  live_ = std::make_shared<Live>(input->options.output_dir + "/pairs.jsonl");
+  live_->folder = folder;
+  live_->run.dataset = input->dataset->name();
+  live_->run.split = input->split;
+  live_->run.backbone = input->settings.backbone.toStdString();
+  live_->run.layers = input->settings.layers.toStdString();
+  live_->run.alphas = input->options.alphas;
+  live_->run.pck = input->options.pck;
+  eta_first_done_ = -1;
+  progress_->setRange(0, static_cast<int>(input->rows->size()));
+  progress_->setValue(0);
+  set_status(input->options.resume ? tr("Resuming…") : tr("Loading the model…"));
+  run_button_->setEnabled(false);
+  resume_button_->setEnabled(false);
+  cancel_button_->setEnabled(true);
+
+  job_ = runner_.start(
+      tr("Evaluation"), [this, input, model, folder](const JobContext& ctx) -> JobRunner::Delivery {
+        c10::InferenceMode inference;
+        std::string weights;
+        const std::shared_ptr<Backbone> backbone = model->get(input->settings, &weights);
+        ctx.check_cancelled();
+        const HyperpixelFlow flow(*backbone, to_match_options(input->settings));
+        std::vector<PairAnnotation> subset;
+        subset.reserve(input->rows->size());
+        for (int r : *input->rows) subset.push_back((*input->pairs)[static_cast<size_t>(r)]);
+        const FilteredDataset dataset(input->dataset, input->split, std::move(subset));
+        const RunDescription run = describe_gui_run(input->settings, *backbone, weights, input->filter);
+        const EvalResult result = run_evaluation(dataset, flow, run, input->options, ctx);
+        if (!result.complete) {
+          ctx.check_cancelled();
+          throw std::runtime_error("the evaluation stopped before every pair was scored");
+        }
+        auto data = std::make_shared<RunData>(make_run_data(
+            result.run, read_pair_records(input->options.output_dir + "/pairs.jsonl"), folder, true));
+        const double seconds = result.seconds;
+        const int64_t evaluated = result.evaluated, resumed = result.resumed;
+        return [this, data, seconds, evaluated, resumed] {
+          job_ = 0;
+          last_input_
+              .reset();  // complete: Resume now means the run in the output folder with the current filter
+          live_.reset();
+          live_timer_->stop();
+          cancel_button_->setEnabled(false);
+          run_button_->setEnabled(true);
+          resume_button_->setEnabled(false);
+          progress_->setValue(progress_->maximum());
+          show_run(std::move(*data));
+          set_status(tr("Done: %1 pairs scored in %2 (%3 resumed)")
+                         .arg(evaluated)
+                         .arg(duration_text(seconds))
+                         .arg(resumed));
+          Q_EMIT busy_changed(false);
+          Q_EMIT run_finished();
+        };
+      });
+  live_timer_->start();
+  Q_EMIT busy_changed(true);
+  return true;
+}
+
+void EvalPanel::on_progress(qint64 done, qint64 total) {
+  progress_->setRange(0, static_cast<int>(total));
+  progress_->setValue(static_cast<int>(done));
+  if (eta_first_done_ < 0) {
+    eta_first_done_ = done - 1;  // the first report is one pair after the clock's start
+    eta_clock_.start();
+  }
+  const double seconds = eta_clock_.elapsed() / 1000.0;
+  const qint64 since = done - eta_first_done_;
+  QString text = tr("%1 of %2 pairs").arg(done).arg(total);
+  if (since > 1 && seconds > 0.5) {
+    const double rate = since / seconds;
+    text += tr(" — %1 pairs/s — ETA %2")
+                .arg(rate, 0, 'f', rate < 10 ? 2 : 0)
+                .arg(duration_text((total - done) / rate));
+  }
+  set_status(text);
+}
+
+void EvalPanel::poll_live() {
+  if (!live_ || live_watcher_.isRunning()) return;
+  const std::shared_ptr<Live> live = live_;
+  live_watcher_.setFuture(QtConcurrent::run([live]() -> std::shared_ptr<RunData> {
+    try {
+      if (live->tail.read_new(live->records) == 0) return nullptr;
+      return std::make_shared<RunData>(make_run_data(live->run, live->records, live->folder, false));
+    } catch (const std::exception&) {
+      return nullptr;  // a line being written: the next poll reads it whole
+    }
+  }));
+}
+
+void EvalPanel::load_run(const QString& folder) {
+  runner_.start(tr("Load run"), [this, folder](const JobContext&) -> JobRunner::Delivery {
+    auto data = std::make_shared<RunData>(load_run_folder(folder));
+    return [this, data] { show_run(std::move(*data)); };
+  });
+}
+
+void EvalPanel::load_comparison(const QString& folder) {
+  runner_.start(tr("Load run"), [this, folder](const JobContext&) -> JobRunner::Delivery {
+    auto data = std::make_shared<RunData>(load_run_folder(folder));
+    return [this, data] { show_comparison(std::move(*data)); };
+  });
+}
+
+void EvalPanel::show_run(RunData data) {
+  current_ = std::move(data);
+  if (browser_ && browser_->dataset() && browser_->dataset()->name() == current_->run.dataset &&
+      browser_->split().toStdString() == current_->run.split) {
+    const std::string alpha = current_->headline_alpha();
+    browser_->set_pck(current_->pck_by_pair(alpha), QString::fromStdString(alpha));
+  }
+  refresh();
+}
+
+void EvalPanel::show_comparison(RunData data) {
+  compare_ = std::move(data);
+  refresh();
+  tables_->setCurrentWidget(compare_table_);
+}
+
+void EvalPanel::clear_comparison() {
+  compare_.reset();
+  refresh();
+}
+
+QStringList EvalPanel::chart_views() const {
+  QStringList views;
+  if (!current_) return views;
+  views << QStringLiteral("overall") << QStringLiteral("per_category");
+  for (DifficultyFlag f : kDifficultyFlags) {
+    if (current_->difficulty_curves.count(flag_key(f).toStdString())) views << flag_key(f);
+  }
+  return views;
+}
+
+void EvalPanel::set_chart_view(const QString& view) {
+  const int i = view_->findData(view);
+  if (i >= 0) view_->setCurrentIndex(i);
+}
+
+ChartContent EvalPanel::chart_content(const QString& view) const {
+  ChartContent content;
+  if (!current_ || current_->summary.curve.empty()) return content;
+  content.alphas = current_->summary.curve_alphas;
+  const bool comparing = compare_ && !compare_->summary.curve.empty();
+  const auto tagged = [comparing](const QString& name, bool second) {
+    return comparing ? name + (second ? QStringLiteral(" [B]") : QStringLiteral(" [A]")) : name;
+  };
+  const auto add_runs = [&](const auto& add) {
+    add(*current_, false);
+    if (comparing) add(*compare_, true);
+  };
+  if (view == QLatin1String("overall")) {
+    content.title = tr("PCK over α — all pairs");
+    add_runs([&](const RunData& r, bool second) {
+      content.curves.push_back({tagged(tr("all"), second), r.summary.curve, second, !comparing});
+    });
+    if (comparing) content.curves[1].emphasized = false;
+  } else if (view == QLatin1String("per_category")) {
+    content.title = tr("PCK over α — per category");
+    add_runs([&](const RunData& r, bool second) {
+      if (!second) content.curves.push_back({tagged(tr("all"), false), r.summary.curve, false, true});
+      for (const auto& [category, values] : r.summary.curve_per_category) {
+        content.curves.push_back({tagged(QString::fromStdString(category), second), values, second, false});
+      }
+    });
+  } else {
+    const auto flag = flag_by_key(view);
+    if (!flag) return {};
+    content.title = tr("PCK over α — by %1 difficulty").arg(flag_title(*flag).toLower());
+    add_runs([&](const RunData& r, bool second) {
+      const auto found = r.difficulty_curves.find(view.toStdString());
+      if (found == r.difficulty_curves.end()) return;
+      for (const auto& [value, values] : found->second) {
+        content.curves.push_back(
+            {tagged(flag_value_label(*flag, std::stoi(value)), second), values, second, false});
+      }
+    });
+  }
+  return content;
+}
+
+QTableWidget* EvalPanel::table(Table which) const {
+  switch (which) {
+    case Table::PerCategory:
+      return category_table_;
+    case Table::PerDifficulty:
+      return difficulty_table_;
+    case Table::Comparison:
+      break;
+  }
+  return compare_table_;
+}
+
+void EvalPanel::refresh() {
+  const QString view = view_->currentData().toString();
+  {
+    const QSignalBlocker block(view_);
+    view_->clear();
+    for (const QString& v : chart_views()) {
+      const auto flag = flag_by_key(v);
+      view_->addItem(v == QLatin1String("overall")        ? tr("All pairs")
+                     : v == QLatin1String("per_category") ? tr("Per category")
+                                                          : tr("By %1").arg(flag_title(*flag).toLower()),
+                     v);
+    }
+    view_->setCurrentIndex(
+        std::max(0, view_->findData(view.isEmpty() ? QStringLiteral("per_category") : view)));
+  }
+  chart_->set_content(chart_content(view_->currentData().toString()));
+  fill_tables();
+  if (current_) {
+    const Summary& s = current_->summary;
+    QString text = tr("<b>A</b>: %1 — %2 pairs, %3 keypoints%4")
+                       .arg(current_->label().toHtmlEscaped())
+                       .arg(s.pairs)
+                       .arg(s.keypoints)
+                       .arg(current_->complete ? QString() : tr(" <i>(in progress or interrupted)</i>"));
+    if (s.skipped) text += tr(", %1 skipped").arg(s.skipped);
+    if (compare_) {
+      text += tr("<br><b>B</b>: %1 — %2 pairs")
+                  .arg(compare_->label().toHtmlEscaped())
+                  .arg(compare_->summary.pairs);
+    }
+    runs_label_->setText(text);
+  }
+  Q_EMIT results_changed();
+}
+
+void EvalPanel::fill_tables() {
+  for (QTableWidget* t : {category_table_, difficulty_table_, compare_table_}) {
+    t->clear();
+    t->setRowCount(0);
+    t->setColumnCount(0);
+  }
+  if (!current_) return;
+  const Summary& s = current_->summary;
+  const std::vector<std::string>& alphas = current_->run.alphas;
+
+  // Per category, like the paper: one row per category, then all pairs; one column per alpha, percent.
+  const auto fill_alpha_rows =
+      [&alphas](QTableWidget* t,
+                const std::vector<std::pair<QString, const std::map<std::string, double>*>>& rows) {
+        t->setColumnCount(static_cast<int>(alphas.size()));
+        QStringList header;
+        for (const std::string& a : alphas) header << QStringLiteral("α = %1").arg(QString::fromStdString(a));
+        t->setHorizontalHeaderLabels(header);
+        t->setRowCount(static_cast<int>(rows.size()));
+        QStringList names;
+        for (size_t r = 0; r < rows.size(); ++r) {
+          names << rows[r].first;
+          for (size_t c = 0; c < alphas.size(); ++c) {
+            const auto found = rows[r].second->find(alphas[c]);
+            t->setItem(static_cast<int>(r), static_cast<int>(c),
+                       number_item(found == rows[r].second->end() ? QString() : percent(found->second)));
+          }
+        }
+        t->setVerticalHeaderLabels(names);
+      };
+  if (s.lt_acc) {
+    category_table_->setColumnCount(1);
+    category_table_->setHorizontalHeaderLabels({tr("value")});
+    category_table_->setRowCount(2);
+    category_table_->setVerticalHeaderLabels({tr("LT-ACC"), tr("IoU")});
+    category_table_->setItem(0, 0, number_item(QString::number(*s.lt_acc, 'f', 3)));
+    category_table_->setItem(1, 0, number_item(QString::number(s.iou.value_or(0), 'f', 3)));
+  } else {
+    std::vector<std::pair<QString, const std::map<std::string, double>*>> rows;
+    for (const auto& [category, values] : s.pck_per_category)
+      rows.push_back({QString::fromStdString(category), &values});
+    rows.push_back({tr("all"), &s.pck});
+    fill_alpha_rows(category_table_, rows);
+    const int last = category_table_->rowCount() - 1;
+    for (int c = 0; c < category_table_->columnCount(); ++c) {
+      QFont bold = category_table_->item(last, c)->font();
+      bold.setBold(true);
+      category_table_->item(last, c)->setFont(bold);
+    }
+  }
+
+  std::vector<std::pair<QString, const std::map<std::string, double>*>> difficulty_rows;
+  for (const auto& [flag, by_value] : s.pck_per_difficulty) {
+    for (const auto& [value, values] : by_value) {
+      difficulty_rows.push_back({flag_name(flag) + QStringLiteral(": ") + value_label(flag, value), &values});
+    }
+  }
+  if (!difficulty_rows.empty()) fill_alpha_rows(difficulty_table_, difficulty_rows);
+
+  if (!compare_) return;
+  // Comparison: A, B and B − A (percentage points) per alpha both runs have.
+  const Summary& b = compare_->summary;
+  std::vector<std::string> common;
+  for (const std::string& a : alphas) {
+    if (std::find(compare_->run.alphas.begin(), compare_->run.alphas.end(), a) !=
+        compare_->run.alphas.end()) {
+      common.push_back(a);
+    }
+  }
+  std::set<std::string> categories;
+  for (const auto& [c, v] : s.pck_per_category) categories.insert(c);
+  for (const auto& [c, v] : b.pck_per_category) categories.insert(c);
+  QStringList header, names;
+  for (const std::string& a : common) {
+    const QString alpha = QString::fromStdString(a);
+    header << QStringLiteral("A α=%1").arg(alpha) << QStringLiteral("B α=%1").arg(alpha)
+           << QStringLiteral("B−A α=%1").arg(alpha);
+  }
+  compare_table_->setColumnCount(static_cast<int>(header.size()));
+  compare_table_->setHorizontalHeaderLabels(header);
+  const auto value_in = [](const std::map<std::string, std::map<std::string, double>>& m,
+                           const std::string& category, const std::string& alpha) -> std::optional<double> {
+    const auto c = m.find(category);
+    if (c == m.end()) return std::nullopt;
+    const auto v = c->second.find(alpha);
+    return v == c->second.end() ? std::nullopt : std::optional<double>(v->second);
+  };
+  const auto add_row =
+      [&](const QString& name,
+          const std::function<std::optional<double>(const Summary&, const std::string&)>& get) {
+        const int row = compare_table_->rowCount();
+        compare_table_->insertRow(row);
+        names << name;
+        for (size_t i = 0; i < common.size(); ++i) {
+          const auto va = get(s, common[i]), vb = get(b, common[i]);
+          const int c = static_cast<int>(3 * i);
+          compare_table_->setItem(row, c, number_item(va ? percent(*va) : QString()));
+          compare_table_->setItem(row, c + 1, number_item(vb ? percent(*vb) : QString()));
+          auto* delta = number_item(va && vb ? QString::asprintf("%+.1f", 100.0 * (*vb - *va)) : QString());
+          if (va && vb && std::abs(*vb - *va) >= 0.0005) {
+            delta->setForeground(*vb > *va ? QColor(0x1e, 0x84, 0x49) : QColor(0xc0, 0x39, 0x2b));
+          }
+          compare_table_->setItem(row, c + 2, delta);
+        }
+      };
+  for (const std::string& category : categories) {
+    add_row(QString::fromStdString(category), [&](const Summary& x, const std::string& a) {
+      return value_in(x.pck_per_category, category, a);
+    });
+  }
+  add_row(tr("all"), [](const Summary& x, const std::string& a) -> std::optional<double> {
+    const auto v = x.pck.find(a);
+    return v == x.pck.end() ? std::nullopt : std::optional<double>(v->second);
+  });
+  compare_table_->setVerticalHeaderLabels(names);
+}
+
+bool EvalPanel::export_chart_to(const QString& path) {
+  try {
+    const ChartContent content = chart_content(view_->currentData().toString());
+    if (content.empty()) throw std::runtime_error("no chart to export: run or load an evaluation first");
+    write_file_atomically(path.toStdString(),
+                          render_pck_chart(content, figure_format_for(path)).toStdString());
+    set_status(tr("Saved %1").arg(path));
+    return true;
+  } catch (const std::exception& e) {
+    show_error(tr("Could not export the chart: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+}
+
+bool EvalPanel::export_chart_csv_to(const QString& path) {
+  try {
+    const ChartContent content = chart_content(view_->currentData().toString());
+    if (content.empty()) throw std::runtime_error("no chart data: run or load an evaluation first");
+    write_file_atomically(path.toStdString(), chart_csv(content).toStdString());
+    set_status(tr("Saved %1").arg(path));
+    return true;
+  } catch (const std::exception& e) {
+    show_error(tr("Could not export the chart data: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+}
+
+bool EvalPanel::export_table_to(Table which, const QString& path) {
+  try {
+    const QTableWidget* t = table(which);
+    if (t->rowCount() == 0) throw std::runtime_error("the table is empty");
+    write_file_atomically(path.toStdString(), model_csv(*t->model(), true).toStdString());
+    set_status(tr("Saved %1").arg(path));
+    return true;
+  } catch (const std::exception& e) {
+    show_error(tr("Could not export the table: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+}
+
+bool EvalPanel::export_report_to(const QString& path) {
+  try {
+    if (!current_) throw std::runtime_error("no run to report: run or load an evaluation first");
+    write_file_atomically(path.toStdString(), summary_json(current_->summary, current_->run));
+    set_status(tr("Saved %1").arg(path));
+    return true;
+  } catch (const std::exception& e) {
+    show_error(tr("Could not export the report: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+}
+
+std::vector<BundleEntry> EvalPanel::bundle_entries() const {
+  std::vector<BundleEntry> entries;
+  const auto utf8 = [](const std::string& s) { return QByteArray::fromStdString(s); };
+  if (current_) {
+    for (const QString& view : chart_views()) {
+      const ChartContent content = chart_content(view);
+      if (content.empty()) continue;
+      const QString base = QStringLiteral("charts/pck_") + view;
+      entries.push_back({base + ".png", render_pck_chart(content, FigureFormat::Png)});
+      entries.push_back({base + ".svg", render_pck_chart(content, FigureFormat::Svg)});
+      entries.push_back({base + ".pdf", render_pck_chart(content, FigureFormat::Pdf)});
+      entries.push_back({base + ".csv", chart_csv(content).toUtf8()});
+    }
+    if (category_table_->rowCount() > 0) {
+      entries.push_back(
+          {QStringLiteral("tables/per_category.csv"), model_csv(*category_table_->model(), true).toUtf8()});
+    }
+    if (difficulty_table_->rowCount() > 0) {
+      entries.push_back({QStringLiteral("tables/per_difficulty.csv"),
+                         model_csv(*difficulty_table_->model(), true).toUtf8()});
+    }
+    entries.push_back(
+        {QStringLiteral("report/summary.json"), utf8(summary_json(current_->summary, current_->run))});
+    entries.push_back(
+        {QStringLiteral("report/summary_table.txt"), utf8(summary_table(current_->summary, current_->run))});
+  }
+  if (compare_) {
+    entries.push_back(
+        {QStringLiteral("tables/comparison.csv"), model_csv(*compare_table_->model(), true).toUtf8()});
+    entries.push_back({QStringLiteral("report/comparison_summary.json"),
+                       utf8(summary_json(compare_->summary, compare_->run))});
+  }
+  if (browser_ && browser_->dataset()) {
+    entries.push_back(
+        {QStringLiteral("tables/dataset_statistics.csv"), browser_->statistics()->to_csv().toUtf8()});
+  }
+  if (extra_entries_) {
+    for (BundleEntry& e : extra_entries_()) entries.push_back(std::move(e));
+  }
+  return entries;
+}
+
+bool EvalPanel::export_bundle_to(const QString& path) {
+  try {
+    const std::vector<BundleEntry> entries = bundle_entries();
+    if (entries.empty())
+      throw std::runtime_error("nothing to export yet: open a dataset or run an evaluation");
+    write_bundle(path, entries);
+    set_status(tr("Saved %1 (%2 files)").arg(path).arg(entries.size() + 1));
+    return true;
+  } catch (const std::exception& e) {
+    show_error(tr("Could not export the bundle: %1").arg(QString::fromStdString(e.what())));
+    return false;
+  }
+}
+
+void EvalPanel::ask_export(int kind) {
+  static const char* const names[] = {"pck.png", "pck.csv", "table.csv", "summary.json",
+                                      "hyperpixel-results.zip"};
+  static const char* const filters[] = {"PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)",
+                                        "CSV (*.csv)", "CSV (*.csv)", "JSON (*.json)", "Zip archive (*.zip)"};
+  const QString path =
+      QFileDialog::getSaveFileName(this, tr("Export"), QString::fromLatin1(names[kind]), tr(filters[kind]));
+  if (path.isEmpty()) return;
+  switch (kind) {
+    case 0:
+      export_chart_to(path);
+      break;
+    case 1:
+      export_chart_csv_to(path);
+      break;
+    case 2: {
+      const int tab = tables_->currentIndex();
+      export_table_to(tab == 0   ? Table::PerCategory
+                      : tab == 1 ? Table::PerDifficulty
+                                 : Table::Comparison,
+                      path);
+      break;
+    }
+    case 3:
+      export_report_to(path);
+      break;
+    default:
+      export_bundle_to(path);
+      break;
+  }
+}
+
+}  // namespace hpf

@@ -1,0 +1,97 @@
+#pragma once
+// The "Layer search" tab: runs the core's beam search over hyperpixel layer sets on the dataset browser's
+// filtered pairs (progress, ETA, cancel, resume), or loads a search's output folder; shows each candidate as
+// it is scored, the beam kept at each depth and the best set, which one click applies to the pair view.
+
+#include "ui/eval_model.h"
+#include "ui/job_runner.h"
+#include "ui/search_results.h"
+
+#include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QChartView;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableWidget;
+class QTimer;
+
+namespace hpf {
+
+class DatasetBrowser;
+
+class SearchPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit SearchPanel(DatasetBrowser* browser, QWidget* parent = nullptr);
+  ~SearchPanel() override;
+
+  void set_settings_provider(std::function<MatchSettings()> provider) { settings_ = std::move(provider); }
+  void set_backbone(std::shared_ptr<Backbone> backbone) { model_.inject(std::move(backbone)); }
+  // Whether this build can run searches (the core's search library was built); loading works always.
+  static bool can_run();
+
+  bool run(const QString& output_dir = {});
+  bool resume();
+  void cancel();
+  bool busy() const { return job_ != 0; }
+  void set_beam(int beam, int depth);
+  // Score on the first `limit` filtered pairs only (0: all).
+  void set_limit(int limit);
+
+  void load_folder(const QString& folder);
+  void show_results(SearchResults results);
+  const std::optional<SearchResults>& results() const { return results_; }
+  QTableWidget* table() const { return table_; }
+  QChartView* chart() const { return chart_; }
+  QString status_text() const;
+
+ Q_SIGNALS:
+  void apply_layers_requested(const QString& layers);
+  void results_changed();
+  void run_finished();
+  void run_cancelled();
+
+ private:
+  bool start(const QString& output_dir, bool resume);
+  void poll_live();
+  void fill();
+  void set_status(const QString& text, bool error = false);
+
+  DatasetBrowser* browser_;
+  std::function<MatchSettings()> settings_;
+  EvalModel model_;
+  JobRunner runner_;
+  quint64 job_ = 0;
+  QString live_folder_;
+  QTimer* live_timer_;
+  QFutureWatcher<std::shared_ptr<SearchResults>> live_watcher_;
+  QElapsedTimer eta_clock_;
+  qint64 eta_first_done_ = -1;
+  std::optional<SearchResults> results_;
+
+  QLineEdit* output_;
+  QSpinBox* beam_;
+  QSpinBox* depth_;
+  QLineEdit* alpha_;
+  QSpinBox* limit_;
+  QPushButton* run_button_;
+  QPushButton* cancel_button_;
+  QPushButton* resume_button_;
+  QProgressBar* progress_;
+  QLabel* status_;
+  QLabel* best_label_;
+  QPushButton* apply_;
+  QChartView* chart_;
+  QTableWidget* table_;
+};
+
+}  // namespace hpf
