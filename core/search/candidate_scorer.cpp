@@ -13,6 +13,7 @@
 #include <chrono>
 #include <map>
 #include <stdexcept>
+#include <tuple>
 
 namespace hpf {
 namespace {
@@ -122,18 +123,26 @@ SourceTaps source_taps(const BaseGrid& g, int64_t h, int64_t w) {
   return t;
 }
 
-// A coarse layer's Gram matrix with the source at native resolution and the target interpolated to the kept
-// target positions: (h_s * w_s, N_t). A source row of the full similarity is 4 taps of its rows.
-at::Tensor coarse_correlation(const at::Tensor& source_map, const at::Tensor& target_map,
-                              const BaseGrid& target) {
+// A coarse layer's correlation with the target side interpolated to the whole target base grid:
+// (h_s * w_s, grid_h * grid_w), the source side still at native resolution; a source row of the full
+// similarity is 4 taps of its rows. Interpolation is linear, so interpolating the target features first and
+// multiplying after gives the Gram matrix interpolated along the target axes, with C channels to interpolate
+// instead of h_s * w_s. It depends on the base layer only through the grid size, so bases of the same jump
+// share it.
+at::Tensor grid_correlation(const at::Tensor& source_map, const at::Tensor& target_map, int64_t grid_h,
+                            int64_t grid_w) {
   const int64_t c = source_map.size(0);
-  const at::Tensor gram = at::mm(source_map.reshape({c, -1}).t(), target_map.reshape({c, -1}));
-  const at::Tensor grid = gram.view({1, gram.size(0), target_map.size(1), target_map.size(2)});
   const at::Tensor up =
-      at::upsample_bilinear2d(grid, {target.hp.grid_height, target.hp.grid_width}, /*align_corners=*/true)[0];
-  return up.slice(1, target.y0, target.y0 + target.height)
+      at::upsample_bilinear2d(target_map.unsqueeze(0), {grid_h, grid_w}, /*align_corners=*/true);
+  return at::mm(source_map.reshape({c, -1}).t(), up.reshape({c, -1}));
+}
+
+// Its columns at the kept target positions of one base: (h_s * w_s, N_t), contiguous.
+at::Tensor kept_columns(const at::Tensor& grid_correlation, const BaseGrid& target) {
+  return grid_correlation.view({grid_correlation.size(0), target.hp.grid_height, target.hp.grid_width})
+      .slice(1, target.y0, target.y0 + target.height)
       .slice(2, target.x0, target.x0 + target.width)
-      .reshape({gram.size(0), -1})
+      .reshape({grid_correlation.size(0), -1})
       .contiguous();
 }
 
@@ -259,7 +268,8 @@ class PairState {
   void make_room(PairBase& b, const std::vector<int>& keep, size_t incoming) const {
     size_t used = 0;
     for (const auto& [layer, c] : b.coarse) used += c.numel() * sizeof(float);
-    for (auto it = b.coarse.begin(); it != b.coarse.end() && used + incoming > options_.term_budget_bytes;) {
+    for (auto it = b.coarse.begin();
+         it != b.coarse.end() && used + incoming > options_.term_budget_bytes / 2;) {
       if (std::find(keep.begin(), keep.end(), it->first) != keep.end()) {
         ++it;
         continue;
@@ -278,12 +288,8 @@ class PairState {
       return t;
     }
     auto found = b.coarse.find(layer);
-    if (found == b.coarse.end()) {
-      found =
-          b.coarse
-              .emplace(layer, coarse_correlation(source_.maps.at(layer), target_.maps.at(layer), b.target))
-              .first;
-    }
+    if (found == b.coarse.end())
+      found = b.coarse.emplace(layer, kept_columns(grid_term(b, layer), b.target)).first;
     t.coarse = found->second;
     const at::Tensor& m = source_.maps.at(layer);
     const auto size = std::make_pair(m.size(1), m.size(2));
@@ -313,7 +319,23 @@ class PairState {
   const PairAnnotation& pair_;
   const StoredImage& source_;
   const StoredImage& target_;
+  // The grid correlation of a layer for the target grid of `b`, shared by the bases with that grid while the
+  // budget allows (the most recent one is always kept: consecutive groups usually share their base's jump).
+  at::Tensor grid_term(const PairBase& b, int layer) const {
+    const auto key = std::make_tuple(layer, b.target.hp.grid_height, b.target.hp.grid_width);
+    auto found = grid_terms_.find(key);
+    if (found != grid_terms_.end()) return found->second;
+    at::Tensor term = grid_correlation(source_.maps.at(layer), target_.maps.at(layer),
+                                       b.target.hp.grid_height, b.target.hp.grid_width);
+    size_t used = 0;
+    for (const auto& [k, t] : grid_terms_) used += t.numel() * sizeof(float);
+    if (used + term.numel() * sizeof(float) > options_.term_budget_bytes / 2) grid_terms_.clear();
+    grid_terms_.emplace(key, term);
+    return term;
+  }
+
   std::map<int, PairBase> bases_;
+  mutable std::map<std::tuple<int, int64_t, int64_t>, at::Tensor> grid_terms_;
 };
 
 // One candidate of a group: the shared set plus `extra` (-1: the shared set itself).
@@ -424,7 +446,7 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
   std::vector<float> partial(voting ? static_cast<size_t>(tasks * count * bins) : 0, 0.0f);
   at::parallel_for(0, tasks, 1, [&](int64_t task_begin, int64_t task_end) {
     c10::InferenceMode inference;
-    std::vector<float> row(nt), acc(voting ? b.hough.bins_y * wt : 0, 0.0f);
+    std::vector<float> acc(voting ? b.hough.bins_y * wt : 0, 0.0f);
     std::vector<int32_t> y_bins(ht);
     for (int64_t task = task_begin; task < task_end; ++task) {
       for (int64_t xs = task * ws / tasks; xs < (task + 1) * ws / tasks; ++xs) {
@@ -471,9 +493,9 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
           for (int64_t y = 0; y < hs; ++y) {
             const int64_t i = y * ws + xs;
             const sk::RowTerm term = row_term(member, i, dense_ptr ? dense_ptr + y * nt : nullptr);
-            sk::similarity_row(dp + y * nt, term, member.inv_source.data_ptr<float>()[i],
-                               member.inv_target.data_ptr<float>(), exponent, nt, row.data());
-            sk::accumulate_row(row.data(), b.hough.bin_y.data() + y * ht, ht, wt, acc.data());
+            sk::vote_row(dp + y * nt, term, member.inv_source.data_ptr<float>()[i],
+                         member.inv_target.data_ptr<float>(), exponent, b.hough.bin_y.data() + y * ht, ht, wt,
+                         acc.data());
           }
           sk::flush_accumulator(acc.data(), first, last, wt, b.hough.bin_x.data() + xs * wt, bins_x,
                                 partial.data() + (task * count + m) * bins);
@@ -592,7 +614,7 @@ PairScore CandidateScorer::score_pair(const PairAnnotation& pair, const std::vec
       while (next < indices.size()) {
         const Candidate& c = candidates[indices[next]];
         const size_t extra_bytes = c.extra >= 0 ? state.pending_bytes(b, base, c.extra) : 0;
-        if (!members.empty() && bytes + extra_bytes > options_.term_budget_bytes) break;
+        if (!members.empty() && bytes + extra_bytes > options_.term_budget_bytes / 2) break;
         bytes += extra_bytes;
         if (c.extra >= 0) keep.push_back(c.extra);
         members.push_back(Member{indices[next], c.extra, {}, {}, {}, {}});

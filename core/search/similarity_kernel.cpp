@@ -23,82 +23,95 @@ inline float finish(float dot, float inv_source, float inv_target, float exponen
   return exponent == 3.0f ? c * c * c : std::pow(c, exponent);
 }
 
+// Each kernel either stores the similarities (add = false) or adds them to `out` (add = true: the Hough votes
+// of one target row into an accumulator row). The value is the same expression either way; 0 + s == s
+// exactly.
 SEARCH_SIMD
-void row_none(const float* d, float si, const float* it, float e, int64_t n, float* out) {
+void row_none(const float* __restrict d, float si, const float* __restrict it, float e, int64_t n,
+              float* __restrict out, bool add) {
   if (e == 3.0f) {
     for (int64_t j = 0; j < n; ++j) {
       const float c = std::max(0.0f, d[j] * si * it[j]);
-      out[j] = c * c * c;
+      out[j] = (add ? out[j] : 0.0f) + c * c * c;
     }
   } else {
-    for (int64_t j = 0; j < n; ++j) out[j] = finish(d[j], si, it[j], e);
+    for (int64_t j = 0; j < n; ++j) out[j] = (add ? out[j] : 0.0f) + finish(d[j], si, it[j], e);
   }
 }
 
 SEARCH_SIMD
-void row_dense(const float* d, const float* t, float si, const float* it, float e, int64_t n, float* out) {
+void row_dense(const float* __restrict d, const float* __restrict t, float si, const float* __restrict it,
+               float e, int64_t n, float* __restrict out, bool add) {
   if (e == 3.0f) {
     for (int64_t j = 0; j < n; ++j) {
       const float c = std::max(0.0f, (d[j] + t[j]) * si * it[j]);
-      out[j] = c * c * c;
+      out[j] = (add ? out[j] : 0.0f) + c * c * c;
     }
   } else {
-    for (int64_t j = 0; j < n; ++j) out[j] = finish(d[j] + t[j], si, it[j], e);
+    for (int64_t j = 0; j < n; ++j) out[j] = (add ? out[j] : 0.0f) + finish(d[j] + t[j], si, it[j], e);
   }
 }
 
 SEARCH_SIMD
 void row_taps(const float* __restrict d, const float* __restrict r0, const float* __restrict r1,
               const float* __restrict r2, const float* __restrict r3, float w0, float w1, float w2, float w3,
-              float si, const float* __restrict it, float e, int64_t n, float* __restrict out) {
+              float si, const float* __restrict it, float e, int64_t n, float* __restrict out, bool add) {
   if (e == 3.0f) {
     for (int64_t j = 0; j < n; ++j) {
       const float c =
           std::max(0.0f, (d[j] + (w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j])) * si * it[j]);
-      out[j] = c * c * c;
+      out[j] = (add ? out[j] : 0.0f) + c * c * c;
     }
   } else {
     for (int64_t j = 0; j < n; ++j) {
-      out[j] = finish(d[j] + (w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j]), si, it[j], e);
+      out[j] = (add ? out[j] : 0.0f) +
+               finish(d[j] + (w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j]), si, it[j], e);
     }
   }
 }
 
 SEARCH_SIMD
-void taps_kernel(const float* r0, const float* r1, const float* r2, const float* r3, float w0, float w1,
-                 float w2, float w3, int64_t n, float* dst) {
+void taps_kernel(const float* __restrict r0, const float* __restrict r1, const float* __restrict r2,
+                 const float* __restrict r3, float w0, float w1, float w2, float w3, int64_t n,
+                 float* __restrict dst) {
   for (int64_t j = 0; j < n; ++j) dst[j] += w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j];
 }
 
-SEARCH_SIMD
-void add_kernel(const float* src, int64_t n, float* dst) {
-  for (int64_t j = 0; j < n; ++j) dst[j] += src[j];
+// Columns [offset, offset + n) of a row into `out`.
+void row_span(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
+              float exponent, int64_t offset, int64_t n, float* out, bool add) {
+  switch (term.kind) {
+    case RowTerm::Kind::None:
+      row_none(shared + offset, inv_source, inv_target + offset, exponent, n, out, add);
+      break;
+    case RowTerm::Kind::Dense:
+      row_dense(shared + offset, term.dense + offset, inv_source, inv_target + offset, exponent, n, out, add);
+      break;
+    case RowTerm::Kind::Taps:
+      row_taps(shared + offset, term.rows[0] + offset, term.rows[1] + offset, term.rows[2] + offset,
+               term.rows[3] + offset, term.weights[0], term.weights[1], term.weights[2], term.weights[3],
+               inv_source, inv_target + offset, exponent, n, out, add);
+      break;
+  }
 }
 
 }  // namespace
 
 void similarity_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
                     float exponent, int64_t n, float* out) {
-  switch (term.kind) {
-    case RowTerm::Kind::None:
-      row_none(shared, inv_source, inv_target, exponent, n, out);
-      break;
-    case RowTerm::Kind::Dense:
-      row_dense(shared, term.dense, inv_source, inv_target, exponent, n, out);
-      break;
-    case RowTerm::Kind::Taps:
-      row_taps(shared, term.rows[0], term.rows[1], term.rows[2], term.rows[3], term.weights[0],
-               term.weights[1], term.weights[2], term.weights[3], inv_source, inv_target, exponent, n, out);
-      break;
+  row_span(shared, term, inv_source, inv_target, exponent, 0, n, out, /*add=*/false);
+}
+
+void vote_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
+              float exponent, const int32_t* bin_y, int64_t target_rows, int64_t width, float* acc) {
+  for (int64_t t = 0; t < target_rows; ++t) {
+    row_span(shared, term, inv_source, inv_target, exponent, t * width, width, acc + bin_y[t] * width,
+             /*add=*/true);
   }
 }
 
 void add_taps(const float* const rows[4], const float weights[4], int64_t n, float* dst) {
   taps_kernel(rows[0], rows[1], rows[2], rows[3], weights[0], weights[1], weights[2], weights[3], n, dst);
-}
-
-void accumulate_row(const float* row, const int32_t* bin_y, int64_t target_rows, int64_t width, float* acc) {
-  for (int64_t t = 0; t < target_rows; ++t) add_kernel(row + t * width, width, acc + bin_y[t] * width);
 }
 
 void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x,

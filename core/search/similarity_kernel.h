@@ -28,8 +28,10 @@ void similarity_row(const float* shared, const RowTerm& term, float inv_source, 
 // dst[j] += w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j]: a coarse layer's contribution to a row.
 void add_taps(const float* const rows[4], const float weights[4], int64_t n, float* dst);
 
-// Votes of one finished row into a column accumulator: acc[bin_y[t] * width + x] += row[t * width + x].
-void accumulate_row(const float* row, const int32_t* bin_y, int64_t target_rows, int64_t width, float* acc);
+// The same similarities, added into a column accumulator as the Hough votes of the row, target row by target
+// row: acc[bin_y[t] * width + x] += s[t * width + x]. The values equal similarity_row's bit for bit.
+void vote_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
+              float exponent, const int32_t* bin_y, int64_t target_rows, int64_t width, float* acc);
 
 // Moves accumulator rows [first, last] into the histogram through the column's x bins, and clears them:
 // hist[y * bins_x + bin_x[x]] += acc[y * width + x].
