@@ -6,6 +6,7 @@
 #include <QTemporaryFile>
 
 #include "datasets/dataset_error.h"
+#include "datasets/mat_structure.h"
 
 namespace hpf {
 namespace {
@@ -32,6 +33,7 @@ struct MatHandles {
 
 MatMatrix read_mat_matrix(const std::vector<uint8_t>& bytes, const std::string& name,
                           const std::string& location) {
+  check_mat5_structure(bytes, location);  // before matio, which trusts the sizes the file declares
   QTemporaryFile temp(QDir::tempPath() + "/hpf_mat_XXXXXX.mat");
   if (!temp.open() ||
       temp.write(reinterpret_cast<const char*>(bytes.data()), qint64(bytes.size())) != qint64(bytes.size()) ||

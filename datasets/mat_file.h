@@ -13,7 +13,8 @@ struct MatMatrix {
   double at(size_t r, size_t c) const { return values[r * cols + c]; }
 };
 
-// Reads variable `name` from the bytes of a .mat file (v5, or v7.3 where matio has HDF5) with matio. matio
+// Reads variable `name` from the bytes of a level-5 .mat file (MATLAB v5-v7) with matio, after checking the
+// file's structure (mat_structure.h) so that hostile sizes never reach matio. matio
 // only reads from a path, so the bytes go through a private temporary file. Throws DatasetError naming
 // `location` when the bytes are not a .mat file, the variable is missing, or it is not a real 2-D numeric
 // matrix.
