@@ -81,17 +81,23 @@ def csvs():
     write("fuzz_pf_pascal_csv", "mismatch.csv", "a.jpg,c.jpg,1\na.jpg,d.jpg,1\n")
 
 
+def fixed_header(mat):
+    """scipy stamps the creation time into the 116-byte header text; a fixed text keeps the corpus stable."""
+    text = b"MATLAB 5.0 MAT-file, Platform: posix, Created by: tests/fuzz/make_corpus.py"
+    return text.ljust(116, b" ") + mat[116:]
+
+
 def mats():
     kps = np.array([[10.0, 20.0], [np.nan, np.nan], [30.0, 40.0]])
     bbox = np.array([[1.0, 2.0, 50.0, 60.0]])
     for name, kw in [("v5.mat", {}), ("v5_compressed.mat", {"do_compression": True})]:
         buffer = io.BytesIO()
         scipy.io.savemat(buffer, {"kps": kps[:2], "bbox": bbox}, **kw)
-        write("fuzz_pf_pascal_mat", name, buffer.getvalue())
+        write("fuzz_pf_pascal_mat", name, fixed_header(buffer.getvalue()))
     buffer = io.BytesIO()
     scipy.io.savemat(buffer, {"kps": np.array([[1, 2], [3, 4]], dtype=np.int16),
                               "bbox": np.array([[0, 0, 9, 9]], dtype=np.float32), "extra": "text"})
-    write("fuzz_pf_pascal_mat", "int16_single.mat", buffer.getvalue())
+    write("fuzz_pf_pascal_mat", "int16_single.mat", fixed_header(buffer.getvalue()))
 
 
 def spair():
