@@ -137,15 +137,6 @@ at::Tensor grid_correlation(const at::Tensor& source_map, const at::Tensor& targ
   return at::mm(source_map.reshape({c, -1}).t(), up.reshape({c, -1}));
 }
 
-// Its columns at the kept target positions of one base: (h_s * w_s, N_t), contiguous.
-at::Tensor kept_columns(const at::Tensor& grid_correlation, const BaseGrid& target) {
-  return grid_correlation.view({grid_correlation.size(0), target.hp.grid_height, target.hp.grid_width})
-      .slice(1, target.y0, target.y0 + target.height)
-      .slice(2, target.x0, target.x0 + target.width)
-      .reshape({grid_correlation.size(0), -1})
-      .contiguous();
-}
-
 // Hough bins of the pair, split by axis: bin(i, j) = bin_y[row_i * H_t + row_j] * bins_x + bin_x[col_i * W_t
 // + col_j]. The look-up tables are built exactly as the matcher builds them (rhm.cpp), so the bins are the
 // same integers.
@@ -215,7 +206,6 @@ struct PairBase {
   BaseGrid source, target;
   HoughTables hough;
   std::vector<int64_t> kp_rows;                            // kept source rows the keypoint transfer reads
-  std::map<int, at::Tensor> coarse;                        // layer -> coarse correlation (budgeted)
   std::map<std::pair<int64_t, int64_t>, SourceTaps> taps;  // coarse map size -> taps
   bool empty() const { return source.size() == 0 || target.size() == 0; }
 };
@@ -224,7 +214,7 @@ struct PairBase {
 struct LayerTerm {
   bool dense = false;                   // at the base resolution: a product of kept rows
   at::Tensor source_rows, target_rows;  // dense: (N_s, C), (N_t, C)
-  at::Tensor coarse;                    // otherwise: coarse correlation (h_s * w_s, N_t)
+  at::Tensor coarse;                    // otherwise: grid correlation (h_s * w_s, grid_h * grid_w)
   const SourceTaps* taps = nullptr;
 };
 
@@ -257,25 +247,29 @@ class PairState {
            same_size(target_.maps.at(layer), target_.maps.at(base));
   }
 
-  // Bytes of a layer's coarse correlation for this base, 0 if it is dense or already computed.
+  // Bytes of a layer's grid correlation for this base's target grid, 0 if it is dense or already computed.
   size_t pending_bytes(const PairBase& b, int base, int layer) const {
-    if (dense(base, layer) || b.coarse.count(layer)) return 0;
+    if (dense(base, layer) || grid_terms_.count(grid_key(b, layer))) return 0;
     const at::Tensor& m = source_.maps.at(layer);
-    return static_cast<size_t>(m.size(1) * m.size(2) * b.target.size()) * sizeof(float);
+    return static_cast<size_t>(m.size(1) * m.size(2) * b.target.hp.grid_height * b.target.hp.grid_width) *
+           sizeof(float);
   }
 
-  // Drops coarse correlations not in `keep` while `incoming` more bytes would not fit the budget.
-  void make_room(PairBase& b, const std::vector<int>& keep, size_t incoming) const {
+  // Drops grid correlations not in `keep` while `incoming` more bytes would not fit the budget.
+  void make_room(const PairBase& b, const std::vector<int>& keep, size_t incoming) const {
     size_t used = 0;
-    for (const auto& [layer, c] : b.coarse) used += c.numel() * sizeof(float);
-    for (auto it = b.coarse.begin();
-         it != b.coarse.end() && used + incoming > options_.term_budget_bytes / 2;) {
-      if (std::find(keep.begin(), keep.end(), it->first) != keep.end()) {
+    for (const auto& [key, c] : grid_terms_) used += c.numel() * sizeof(float);
+    for (auto it = grid_terms_.begin();
+         it != grid_terms_.end() && used + incoming > options_.term_budget_bytes;) {
+      const bool needed = std::get<1>(it->first) == b.target.hp.grid_height &&
+                          std::get<2>(it->first) == b.target.hp.grid_width &&
+                          std::find(keep.begin(), keep.end(), std::get<0>(it->first)) != keep.end();
+      if (needed) {
         ++it;
         continue;
       }
       used -= it->second.numel() * sizeof(float);
-      it = b.coarse.erase(it);
+      it = grid_terms_.erase(it);
     }
   }
 
@@ -287,10 +281,7 @@ class PairState {
       t.target_rows = kept_rows(target_.maps.at(layer), b.target);
       return t;
     }
-    auto found = b.coarse.find(layer);
-    if (found == b.coarse.end())
-      found = b.coarse.emplace(layer, kept_columns(grid_term(b, layer), b.target)).first;
-    t.coarse = found->second;
+    t.coarse = grid_term(b, layer);
     const at::Tensor& m = source_.maps.at(layer);
     const auto size = std::make_pair(m.size(1), m.size(2));
     auto taps = b.taps.find(size);
@@ -319,23 +310,28 @@ class PairState {
   const PairAnnotation& pair_;
   const StoredImage& source_;
   const StoredImage& target_;
-  // The grid correlation of a layer for the target grid of `b`, shared by the bases with that grid while the
-  // budget allows (the most recent one is always kept: consecutive groups usually share their base's jump).
+  using GridKey = std::tuple<int, int64_t, int64_t>;  // layer, target grid height and width
+  static GridKey grid_key(const PairBase& b, int layer) {
+    return {layer, b.target.hp.grid_height, b.target.hp.grid_width};
+  }
+
+  // The grid correlation of a layer for the target grid of `b`: bases with the same grid (the same jump)
+  // share it.
   at::Tensor grid_term(const PairBase& b, int layer) const {
-    const auto key = std::make_tuple(layer, b.target.hp.grid_height, b.target.hp.grid_width);
+    const GridKey key = grid_key(b, layer);
     auto found = grid_terms_.find(key);
-    if (found != grid_terms_.end()) return found->second;
-    at::Tensor term = grid_correlation(source_.maps.at(layer), target_.maps.at(layer),
-                                       b.target.hp.grid_height, b.target.hp.grid_width);
-    size_t used = 0;
-    for (const auto& [k, t] : grid_terms_) used += t.numel() * sizeof(float);
-    if (used + term.numel() * sizeof(float) > options_.term_budget_bytes / 2) grid_terms_.clear();
-    grid_terms_.emplace(key, term);
-    return term;
+    if (found == grid_terms_.end()) {
+      found = grid_terms_
+                  .emplace(key, grid_correlation(source_.maps.at(layer), target_.maps.at(layer),
+                                                 b.target.hp.grid_height, b.target.hp.grid_width)
+                                    .contiguous())
+                  .first;
+    }
+    return found->second;
   }
 
   std::map<int, PairBase> bases_;
-  mutable std::map<std::tuple<int, int64_t, int64_t>, at::Tensor> grid_terms_;
+  mutable std::map<GridKey, at::Tensor> grid_terms_;  // budgeted by make_room
 };
 
 // One candidate of a group: the shared set plus `extra` (-1: the shared set itself).
@@ -347,7 +343,21 @@ struct Member {
   at::Tensor kp_dense;                // dense extra: its dot products of the keypoint rows
 };
 
-sk::RowTerm row_term(const Member& m, int64_t row, const float* dense_row) {
+// Points `t` at the 4 grid-correlation rows of source row `row`; their kept target positions are a rectangle
+// of the target grid, read in place (row stride: the grid width).
+void set_taps(const at::Tensor& grid, const SourceTaps& taps, int64_t row, const BaseGrid& target,
+              sk::RowTerm& t) {
+  const float* base = grid.data_ptr<float>();
+  const int64_t n = grid.size(1);
+  for (int k = 0; k < 4; ++k) {
+    t.rows[k] = base + taps.index[4 * row + k] * n;
+    t.weights[k] = taps.weight[4 * row + k];
+  }
+  t.tap_stride = target.hp.grid_width;
+  t.tap_offset = target.y0 * target.hp.grid_width + target.x0;
+}
+
+sk::RowTerm row_term(const Member& m, int64_t row, const BaseGrid& target, const float* dense_row) {
   sk::RowTerm t;
   if (m.extra < 0) return t;
   if (m.term.dense) {
@@ -356,12 +366,7 @@ sk::RowTerm row_term(const Member& m, int64_t row, const float* dense_row) {
     return t;
   }
   t.kind = sk::RowTerm::Kind::Taps;
-  const float* coarse = m.term.coarse.data_ptr<float>();
-  const int64_t n = m.term.coarse.size(1);
-  for (int k = 0; k < 4; ++k) {
-    t.rows[k] = coarse + m.term.taps->index[4 * row + k] * n;
-    t.weights[k] = m.term.taps->weight[4 * row + k];
-  }
+  set_taps(m.term.coarse, *m.term.taps, row, target, t);
   return t;
 }
 
@@ -455,12 +460,10 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
         const at::Tensor d = shared_source.index_select(0, rows).mm(shared_target_t).contiguous();
         float* dp = d.data_ptr<float>();
         for (const SharedCoarse& c : shared_coarse) {
-          const float* base_ptr = c.coarse.data_ptr<float>();
           for (int64_t y = 0; y < hs; ++y) {
-            const int64_t i = y * ws + xs;
-            const float* taps_rows[4];
-            for (int k = 0; k < 4; ++k) taps_rows[k] = base_ptr + c.taps->index[4 * i + k] * nt;
-            sk::add_taps(taps_rows, &c.taps->weight[4 * i], nt, dp + y * nt);
+            sk::RowTerm t;
+            set_taps(c.coarse, *c.taps, y * ws + xs, b.target, t);
+            sk::add_taps(t, ht, wt, dp + y * nt);
           }
         }
         std::vector<at::Tensor> dense(count);
@@ -492,7 +495,7 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
           const float* dense_ptr = dense[m].defined() ? dense[m].data_ptr<float>() : nullptr;
           for (int64_t y = 0; y < hs; ++y) {
             const int64_t i = y * ws + xs;
-            const sk::RowTerm term = row_term(member, i, dense_ptr ? dense_ptr + y * nt : nullptr);
+            const sk::RowTerm term = row_term(member, i, b.target, dense_ptr ? dense_ptr + y * nt : nullptr);
             sk::vote_row(dp + y * nt, term, member.inv_source.data_ptr<float>()[i],
                          member.inv_target.data_ptr<float>(), exponent, b.hough.bin_y.data() + y * ht, ht, wt,
                          acc.data());
@@ -526,9 +529,9 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
         const int64_t i = b.kp_rows[k], y = i / ws, x = i % ws;
         const float* dense_row =
             member.kp_dense.defined() ? member.kp_dense.data_ptr<float>() + k * nt : nullptr;
-        sk::similarity_row(kp_shared.data_ptr<float>() + k * nt, row_term(member, i, dense_row),
+        sk::similarity_row(kp_shared.data_ptr<float>() + k * nt, row_term(member, i, b.target, dense_row),
                            member.inv_source.data_ptr<float>()[i], member.inv_target.data_ptr<float>(),
-                           exponent, nt, row.data());
+                           exponent, ht, wt, row.data());
         out[i] = sk::argmax_confidence(row.data(), b.hough.bin_y.data() + y * ht, ht, wt,
                                        b.hough.bin_x.data() + x * wt, bins_x, hough.data_ptr<float>());
       }
@@ -540,9 +543,9 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
         const int64_t i = b.kp_rows[k];
         const float* dense_row =
             member.kp_dense.defined() ? member.kp_dense.data_ptr<float>() + k * nt : nullptr;
-        sk::similarity_row(kp_shared.data_ptr<float>() + k * nt, row_term(member, i, dense_row),
+        sk::similarity_row(kp_shared.data_ptr<float>() + k * nt, row_term(member, i, b.target, dense_row),
                            member.inv_source.data_ptr<float>()[i], member.inv_target.data_ptr<float>(),
-                           exponent, nt, rows.data_ptr<float>() + k * nt);
+                           exponent, ht, wt, rows.data_ptr<float>() + k * nt);
       }
       const at::Tensor index = std::get<1>(at::max(rows, 1)).contiguous();
       for (int64_t k = 0; k < kp; ++k) out[b.kp_rows[k]] = index.data_ptr<int64_t>()[k];
@@ -614,7 +617,7 @@ PairScore CandidateScorer::score_pair(const PairAnnotation& pair, const std::vec
       while (next < indices.size()) {
         const Candidate& c = candidates[indices[next]];
         const size_t extra_bytes = c.extra >= 0 ? state.pending_bytes(b, base, c.extra) : 0;
-        if (!members.empty() && bytes + extra_bytes > options_.term_budget_bytes / 2) break;
+        if (!members.empty() && bytes + extra_bytes > options_.term_budget_bytes) break;
         bytes += extra_bytes;
         if (c.extra >= 0) keep.push_back(c.extra);
         members.push_back(Member{indices[next], c.extra, {}, {}, {}, {}});

@@ -77,41 +77,50 @@ void taps_kernel(const float* __restrict r0, const float* __restrict r1, const f
   for (int64_t j = 0; j < n; ++j) dst[j] += w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j];
 }
 
-// Columns [offset, offset + n) of a row into `out`.
+// Target row t of a source row into `out` (width values).
 void row_span(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
-              float exponent, int64_t offset, int64_t n, float* out, bool add) {
+              float exponent, int64_t t, int64_t width, float* out, bool add) {
+  const int64_t offset = t * width;
   switch (term.kind) {
     case RowTerm::Kind::None:
-      row_none(shared + offset, inv_source, inv_target + offset, exponent, n, out, add);
+      row_none(shared + offset, inv_source, inv_target + offset, exponent, width, out, add);
       break;
     case RowTerm::Kind::Dense:
-      row_dense(shared + offset, term.dense + offset, inv_source, inv_target + offset, exponent, n, out, add);
+      row_dense(shared + offset, term.dense + offset, inv_source, inv_target + offset, exponent, width, out,
+                add);
       break;
-    case RowTerm::Kind::Taps:
-      row_taps(shared + offset, term.rows[0] + offset, term.rows[1] + offset, term.rows[2] + offset,
-               term.rows[3] + offset, term.weights[0], term.weights[1], term.weights[2], term.weights[3],
-               inv_source, inv_target + offset, exponent, n, out, add);
+    case RowTerm::Kind::Taps: {
+      const int64_t tap = term.tap_offset + t * term.tap_stride;
+      row_taps(shared + offset, term.rows[0] + tap, term.rows[1] + tap, term.rows[2] + tap,
+               term.rows[3] + tap, term.weights[0], term.weights[1], term.weights[2], term.weights[3],
+               inv_source, inv_target + offset, exponent, width, out, add);
       break;
+    }
   }
 }
 
 }  // namespace
 
 void similarity_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
-                    float exponent, int64_t n, float* out) {
-  row_span(shared, term, inv_source, inv_target, exponent, 0, n, out, /*add=*/false);
+                    float exponent, int64_t target_rows, int64_t width, float* out) {
+  for (int64_t t = 0; t < target_rows; ++t) {
+    row_span(shared, term, inv_source, inv_target, exponent, t, width, out + t * width, /*add=*/false);
+  }
 }
 
 void vote_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
               float exponent, const int32_t* bin_y, int64_t target_rows, int64_t width, float* acc) {
   for (int64_t t = 0; t < target_rows; ++t) {
-    row_span(shared, term, inv_source, inv_target, exponent, t * width, width, acc + bin_y[t] * width,
-             /*add=*/true);
+    row_span(shared, term, inv_source, inv_target, exponent, t, width, acc + bin_y[t] * width, /*add=*/true);
   }
 }
 
-void add_taps(const float* const rows[4], const float weights[4], int64_t n, float* dst) {
-  taps_kernel(rows[0], rows[1], rows[2], rows[3], weights[0], weights[1], weights[2], weights[3], n, dst);
+void add_taps(const RowTerm& taps, int64_t target_rows, int64_t width, float* dst) {
+  for (int64_t t = 0; t < target_rows; ++t) {
+    const int64_t tap = taps.tap_offset + t * taps.tap_stride;
+    taps_kernel(taps.rows[0] + tap, taps.rows[1] + tap, taps.rows[2] + tap, taps.rows[3] + tap,
+                taps.weights[0], taps.weights[1], taps.weights[2], taps.weights[3], width, dst + t * width);
+  }
 }
 
 void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x,

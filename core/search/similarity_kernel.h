@@ -17,21 +17,24 @@ namespace hpf::search_kernel {
 struct RowTerm {
   enum class Kind { None, Dense, Taps } kind = Kind::None;
   const float* dense = nullptr;  // Dense: the extra layer's own dot products for this row
-  const float* rows[4] = {};     // Taps: four rows of the extra layer's coarse correlation and their
-  float weights[4] = {};         //       bilinear weights (the row's position on the coarse grid)
+  const float* rows[4] = {};     // Taps: four rows of the extra layer's grid correlation and their
+  float weights[4] = {};         //       bilinear weights (the row's position on the coarse grid);
+  int64_t tap_stride = 0;        //       kept target row t starts at rows[k] + tap_offset + t * tap_stride
+  int64_t tap_offset = 0;
 };
 
-// out[j] = max(0, (shared[j] + term[j]) * inv_source * inv_target[j]) ^ exponent, j < n.
+// One source row against the kept target positions, `target_rows` rows of `width` (j = t * width + x):
+// out[j] = max(0, (shared[j] + term[j]) * inv_source * inv_target[j]) ^ exponent.
 void similarity_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
-                    float exponent, int64_t n, float* out);
-
-// dst[j] += w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j]: a coarse layer's contribution to a row.
-void add_taps(const float* const rows[4], const float weights[4], int64_t n, float* dst);
+                    float exponent, int64_t target_rows, int64_t width, float* out);
 
 // The same similarities, added into a column accumulator as the Hough votes of the row, target row by target
 // row: acc[bin_y[t] * width + x] += s[t * width + x]. The values equal similarity_row's bit for bit.
 void vote_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
               float exponent, const int32_t* bin_y, int64_t target_rows, int64_t width, float* acc);
+
+// dst[j] += the taps' value at j: a coarse layer's contribution to a row of shared dot products.
+void add_taps(const RowTerm& taps, int64_t target_rows, int64_t width, float* dst);
 
 // Moves accumulator rows [first, last] into the histogram through the column's x bins, and clears them:
 // hist[y * bins_x + bin_x[x]] += acc[y * width + x].

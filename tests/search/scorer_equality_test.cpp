@@ -158,7 +158,8 @@ TEST(SearchOnRealData, BestScoreEqualsHpfEval) {
   for (double p : separate) mean += p;
   mean /= static_cast<double>(separate.size());
   EXPECT_NEAR(r.best.score, mean, 1e-9) << format_layers(r.best.layers);
-  std::cout << "best " << format_layers(r.best.layers) << " " << r.best.score << " (hpf eval: " << mean << ")\n";
+  std::cout << "best " << format_layers(r.best.layers) << " " << r.best.score << " (hpf eval: " << mean
+            << ")\n";
 }
 
 // The paper's small-set experiment: K random pairs per class. The same seed reproduces the selection and the
@@ -195,14 +196,15 @@ TEST(SearchOnRealData, SmallSetIsReproducibleAndSeedsAreReported) {
     const SearchResult r = seed == 1 ? a : search(seed, "seed" + std::to_string(seed));
     other_selection |= r.pairs != a.pairs;
     best.push_back(r.best.score);
-    std::cout << "seed " << seed << ": best " << format_layers(r.best.layers) << " " << 100 * r.best.score << " %\n";
+    std::cout << "seed " << seed << ": best " << format_layers(r.best.layers) << " " << 100 * r.best.score
+              << " %\n";
   }
   EXPECT_TRUE(other_selection);
   double mean = 0, var = 0;
   for (double b : best) mean += b / static_cast<double>(best.size());
   for (double b : best) var += (b - mean) * (b - mean) / static_cast<double>(best.size());
-  std::cout << "small set (1 pair per class), 3 seeds: best score " << 100 * mean << " % +- " << 100 * std::sqrt(var)
-            << " %\n";
+  std::cout << "small set (1 pair per class), 3 seeds: best score " << 100 * mean << " % +- "
+            << 100 * std::sqrt(var) << " %\n";
   RecordProperty("small_set_mean_percent", std::to_string(100 * mean));
   RecordProperty("small_set_spread_percent", std::to_string(100 * std::sqrt(var)));
 }

@@ -2,6 +2,7 @@
 // files, cancel and resume, small-set selection, option errors.
 
 #include "core/search/search_job.h"
+#include "core/search/candidate_scorer.h"
 #include "core/search/pair_selection.h"
 #include "tests/pipeline/fixtures.h"
 
@@ -172,6 +173,31 @@ TEST(SearchJob, RejectsBadOptions) {
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), "beam size must be at least 1, got 0");
   }
+}
+
+// Memory budgets change what is kept and recomputed, never a score: tiny budgets (one candidate per chunk,
+// every grid correlation recomputed, every image's features recomputed) against generous ones.
+TEST(SearchJob, TinyMemoryBudgetsGiveTheSameScores) {
+  Fixture f;
+  const auto pairs = f.dataset->pairs("test");
+  const std::vector<Candidate> candidates = extend_beams({{2}, {3, 7}}, {2, 3, 4, 5, 7, 10, 13});
+  const auto score_all = [&](size_t image_budget, size_t term_budget, int64_t* passes) {
+    ImageStore store(*f.dataset, *f.backbone, {2, 3, 4, 5, 7, 10, 13}, 300, image_budget);
+    ScorerOptions o;
+    o.match = match_options();
+    o.term_budget_bytes = term_budget;
+    CandidateScorer scorer(*f.dataset, *f.backbone, store, o);
+    std::vector<std::vector<double>> pck;
+    for (const PairAnnotation& p : pairs) pck.push_back(scorer.score_pair(p, candidates).pck);
+    *passes = store.backbone_passes();
+    return pck;
+  };
+  int64_t generous_passes = 0, tiny_passes = 0;
+  const auto generous = score_all(size_t{1} << 30, size_t{1} << 30, &generous_passes);
+  const auto tiny = score_all(1, 1, &tiny_passes);
+  EXPECT_EQ(generous, tiny);
+  EXPECT_EQ(generous_passes, 6);            // each image once
+  EXPECT_GT(tiny_passes, generous_passes);  // only the pair in flight is kept
 }
 
 TEST(SmallSet, SameSeedSameSelectionOtherSeedOtherSelection) {
