@@ -64,37 +64,42 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent) {
   source_row->addWidget(help);
   column->addLayout(source_row);
 
-  // Filters.
+  // Filters: split, category and text on one row, the SPair-71k difficulty flags on the next.
   auto* filter_row = new QHBoxLayout;
   split_ = new QComboBox(this);
   split_->setToolTip(tr("Split of the benchmark (the paper evaluates on the default one)"));
   category_ = new QComboBox(this);
   category_->setToolTip(tr("Show the pairs of one category"));
-  category_->setMinimumContentsLength(12);
+  category_->setMinimumContentsLength(14);
+  text_ = new QLineEdit(this);
+  text_->setPlaceholderText(tr("Find: id, category, image"));
+  text_->setClearButtonEnabled(true);
+  count_ = new QLabel(this);
   filter_row->addWidget(new QLabel(tr("Split"), this));
   filter_row->addWidget(split_);
   filter_row->addWidget(new QLabel(tr("Category"), this));
   filter_row->addWidget(category_);
+  filter_row->addWidget(text_, 1);
+  filter_row->addWidget(count_);
+  column->addLayout(filter_row);
+  auto* flag_row = new QHBoxLayout;
+  flag_row->addWidget(new QLabel(tr("Difficulty:"), this));
   for (DifficultyFlag flag : kDifficultyFlags) {
     auto* box = new QComboBox(this);
     box->addItem(tr("any"), -1);
     for (int v : flag_values(flag)) box->addItem(flag_value_label(flag, v), v);
     box->setToolTip(tr("SPair-71k %1 difficulty of the pair").arg(flag_title(flag).toLower()));
-    filter_row->addWidget(new QLabel(flag_title(flag), this));
-    filter_row->addWidget(box);
+    flag_row->addSpacing(8);
+    flag_row->addWidget(new QLabel(flag_title(flag), this));
+    flag_row->addWidget(box);
     flag_boxes_.push_back(box);
     connect(box, &QComboBox::currentIndexChanged, this, [this] {
       read_filter_controls();
       apply_filter();
     });
   }
-  text_ = new QLineEdit(this);
-  text_->setPlaceholderText(tr("Find: id, category, image"));
-  text_->setClearButtonEnabled(true);
-  filter_row->addWidget(text_, 1);
-  count_ = new QLabel(this);
-  filter_row->addWidget(count_);
-  column->addLayout(filter_row);
+  flag_row->addStretch(1);
+  column->addLayout(flag_row);
 
   // Table, statistics, details.
   auto* splitter = new QSplitter(Qt::Horizontal, this);
@@ -115,14 +120,17 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent) {
   // Fixed row heights: the view never measures 70k rows.
   table_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
   table_->verticalHeader()->setDefaultSectionSize(ThumbnailLoader::kHeight + 6);
-  table_->horizontalHeader()->setStretchLastSection(true);
+  // The pair id takes the spare width whichever columns the dataset hides (flags, PCK).
+  table_->horizontalHeader()->setStretchLastSection(false);
+  table_->horizontalHeader()->setMinimumSectionSize(40);
+  table_->horizontalHeader()->setSectionResizeMode(PairTableModel::Id, QHeaderView::Stretch);
   table_->setColumnWidth(PairTableModel::Thumbnail, 3 * ThumbnailLoader::kHeight + 12);
-  table_->setColumnWidth(PairTableModel::Id, 230);
-  table_->setColumnWidth(PairTableModel::Category, 110);
-  table_->setColumnWidth(PairTableModel::Source, 150);
-  table_->setColumnWidth(PairTableModel::Target, 150);
-  table_->setColumnWidth(PairTableModel::Keypoints, 80);
-  for (int c = PairTableModel::Viewpoint; c <= PairTableModel::Occlusion; ++c) table_->setColumnWidth(c, 82);
+  table_->setColumnWidth(PairTableModel::Category, 100);
+  table_->setColumnWidth(PairTableModel::Source, 130);
+  table_->setColumnWidth(PairTableModel::Target, 130);
+  table_->setColumnWidth(PairTableModel::Keypoints, 76);
+  for (int c = PairTableModel::Viewpoint; c <= PairTableModel::Occlusion; ++c) table_->setColumnWidth(c, 84);
+  table_->setColumnWidth(PairTableModel::Pck, 100);
   table_->setToolTip(
       tr("Double-click or press Enter to open the pair in the pair view. Click a header to sort."));
   left_column->addWidget(table_, 1);
@@ -136,6 +144,7 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent) {
   detail_row->addWidget(open_pair_, 0, Qt::AlignTop);
   left_column->addLayout(detail_row);
   stats_ = new StatisticsTable(splitter);
+  stats_->setMinimumWidth(250);  // "Truncation" and five-digit counts stay readable at 1280 px
   splitter->addWidget(left);
   splitter->addWidget(stats_);
   splitter->setStretchFactor(0, 4);
@@ -298,7 +307,14 @@ void DatasetBrowser::on_loaded(BrowserData data) {
   }
   for (int c = PairTableModel::Viewpoint; c <= PairTableModel::Occlusion; ++c)
     table_->setColumnHidden(c, !has_flags_);
-  for (QComboBox* box : flag_boxes_) box->setEnabled(has_flags_);
+  for (QComboBox* box : flag_boxes_) {
+    if (!has_flags_) {
+      const QSignalBlocker block(box);
+      box->setCurrentIndex(0);  // "any": a flag filter left from another dataset would only confuse
+    }
+    box->setEnabled(has_flags_);
+    box->setToolTip(has_flags_ ? box->toolTip() : tr("Only SPair-71k annotates difficulty flags"));
+  }
   table_->setColumnHidden(PairTableModel::Pck, true);
   set_status(tr("%1 — %2 split: %3 pairs, %4 keypoints")
                  .arg(dataset_title(data_.dataset->name()), split())

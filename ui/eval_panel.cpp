@@ -140,7 +140,7 @@ EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent)
   output_->setToolTip(
       tr("Where pairs.jsonl, run.json, summary.json and pck_curve.csv are written. Resume "
          "continues the run in this folder."));
-  auto* browse = new QPushButton(tr("…"), run_box);
+  auto* browse = new QPushButton(tr("Browse…"), run_box);
   browse->setToolTip(tr("Choose the output folder"));
   alphas_ = new QLineEdit(QStringLiteral("0.05, 0.1, 0.15"), run_box);
   alphas_->setToolTip(
@@ -207,6 +207,8 @@ EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent)
   auto* clear = new QPushButton(tr("Clear comparison"), this);
   view_ = new QComboBox(this);
   view_->setToolTip(tr("Which curves the chart shows"));
+  view_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  view_->setMinimumContentsLength(16);
   auto* export_button = new QToolButton(this);
   export_button->setText(tr("Export"));
   export_button->setPopupMode(QToolButton::InstantPopup);
@@ -303,8 +305,9 @@ EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent)
                    .arg(progress_->maximum()));
     Q_EMIT busy_changed(false);
     Q_EMIT run_cancelled();
-    // Show what was finished before the cancel.
-    load_run(QString::fromStdString(last_input_->options.output_dir));
+    // Show what was finished before the cancel (nothing when it came while the model was loading).
+    const QString folder = QString::fromStdString(last_input_->options.output_dir);
+    if (QFileInfo::exists(folder + QStringLiteral("/run.json"))) load_run(folder);
   });
   if (browser_) {
     const auto describe = [this] {
@@ -606,10 +609,15 @@ ChartContent EvalPanel::chart_content(const QString& view) const {
   };
   if (view == QLatin1String("overall")) {
     content.title = tr("PCK over α — all pairs");
+    // Two runs get their own colour and a name that says what they are.
     add_runs([&](const RunData& r, bool second) {
-      content.curves.push_back({tagged(tr("all"), second), r.summary.curve, second, !comparing});
+      const QString name =
+          comparing ? QStringLiteral("%1: %2 (%3)")
+                          .arg(second ? QStringLiteral("B") : QStringLiteral("A"),
+                               QString::fromStdString(r.run.backbone), QString::fromStdString(r.run.layers))
+                    : tr("all");
+      content.curves.push_back({name, r.summary.curve, second, !comparing});
     });
-    if (comparing) content.curves[1].emphasized = false;
   } else if (view == QLatin1String("per_category")) {
     content.title = tr("PCK over α — per category");
     add_runs([&](const RunData& r, bool second) {

@@ -70,7 +70,7 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
   output_ = new QLineEdit(box);
   output_->setPlaceholderText(tr("Output folder (empty: a new folder under the application data)"));
   output_->setToolTip(tr("search.jsonl, search_progress.jsonl and search_summary.json are written here"));
-  auto* browse = new QPushButton(tr("…"), box);
+  auto* browse = new QPushButton(tr("Browse…"), box);
   beam_ = new QSpinBox(box);
   beam_->setRange(1, 32);
   beam_->setValue(4);
@@ -87,16 +87,19 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
   limit_->setSpecialValueText(tr("all"));
   limit_->setToolTip(tr("Score on the first N filtered pairs only (all: 0)"));
   grid->addWidget(new QLabel(tr("Output"), box), 0, 0);
-  grid->addWidget(output_, 0, 1, 1, 7);
-  grid->addWidget(browse, 0, 8);
-  grid->addWidget(new QLabel(tr("Beam"), box), 1, 0);
-  grid->addWidget(beam_, 1, 1);
-  grid->addWidget(new QLabel(tr("Max. layers"), box), 1, 2);
-  grid->addWidget(depth_, 1, 3);
-  grid->addWidget(new QLabel(tr("α"), box), 1, 4);
-  grid->addWidget(alpha_, 1, 5);
-  grid->addWidget(new QLabel(tr("Pairs"), box), 1, 6);
-  grid->addWidget(limit_, 1, 7);
+  grid->addWidget(output_, 0, 1);
+  grid->addWidget(browse, 0, 2);
+  auto* options = new QHBoxLayout;
+  for (auto [label, widget] : {std::pair<QString, QWidget*>{tr("Beam"), beam_},
+                               {tr("Max. layers"), depth_},
+                               {tr("α"), alpha_},
+                               {tr("Pairs"), limit_}}) {
+    options->addWidget(new QLabel(label, box));
+    options->addWidget(widget);
+    options->addSpacing(10);
+  }
+  options->addStretch(1);
+  grid->addLayout(options, 1, 0, 1, 3);
   auto* buttons = new QHBoxLayout;
   run_button_ = new QPushButton(tr("Run search"), box);
   cancel_button_ = new QPushButton(tr("Cancel"), box);
@@ -117,7 +120,7 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
   buttons->addWidget(load);
   buttons->addWidget(progress_, 1);
   buttons->addWidget(status_, 1);
-  grid->addLayout(buttons, 2, 0, 1, 9);
+  grid->addLayout(buttons, 2, 0, 1, 3);
   if (!can_run()) {
     for (QWidget* w : std::initializer_list<QWidget*>{run_button_, resume_button_}) {
       w->setEnabled(false);
@@ -147,12 +150,13 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
   table_->verticalHeader()->hide();
   table_->verticalHeader()->setDefaultSectionSize(table_->fontMetrics().height() + 6);
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
-  table_->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+  table_->horizontalHeader()->setStretchLastSection(true);
   table_->setToolTip(tr("Every scored candidate; double-click one to apply its layers"));
   splitter->addWidget(chart_);
   splitter->addWidget(table_);
-  splitter->setStretchFactor(0, 3);
-  splitter->setStretchFactor(1, 2);
+  table_->setMinimumWidth(380);  // the layer lists stay readable
+  splitter->setStretchFactor(0, 1);
+  splitter->setStretchFactor(1, 1);
   column->addWidget(splitter, 1);
 
   live_timer_ = new QTimer(this);
@@ -191,7 +195,7 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
             const double seconds = eta_clock_.elapsed() / 1000.0;
             if (done > eta_first_done_ && seconds > 0.5) {
               const double left = (total - done) * seconds / static_cast<double>(done - eta_first_done_);
-              text += tr(" — ETA %1 s").arg(std::llround(left));
+              text += tr(" — this depth: about %1 s left").arg(std::llround(left));
             }
             set_status(text);
           });
@@ -311,7 +315,9 @@ bool SearchPanel::start(const QString& output_dir, bool resume) {
     std::vector<PairAnnotation> subset;
     for (int r : *rows) subset.push_back((*pairs)[static_cast<size_t>(r)]);
     const FilteredDataset filtered(dataset, split, std::move(subset));
-    const RunDescription run = describe_gui_run(settings, *backbone, weights, filter);
+    RunDescription run = describe_gui_run(settings, *backbone, weights, filter);
+    run.dataset = dataset->name();
+    run.split = split;
     const SearchResult result =
         run_search(filtered, *backbone, to_match_options(settings), run, options, ctx);
     if (!result.complete) {
@@ -436,11 +442,14 @@ void SearchPanel::fill() {
     high = 100;
   }
   y->setRange(std::max(0.0, std::floor(low / 5) * 5 - 5), std::min(100.0, std::ceil(high / 5) * 5 + 5));
+  y->applyNiceNumbers();
   chart->legend()->setAlignment(Qt::AlignBottom);
   QChart* old = chart_->chart();
   chart_->setChart(chart);
   delete old;
+  // Best first: the table answers "which sets score highest"; a header click gives the search order back.
   table_->setSortingEnabled(true);
+  table_->sortByColumn(2, Qt::DescendingOrder);
 
   if (results_ && results_->has_best) {
     best_label_->setText(tr("<b>Best set</b>: layers %1 — PCK %2% (depth %3)%4%5")

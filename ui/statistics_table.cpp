@@ -12,7 +12,7 @@ constexpr int kKeyRole = Qt::UserRole;  // "Viewpoint: hard": the row's stable n
 }
 
 StatisticsTable::StatisticsTable(QWidget* parent) : QTableWidget(0, 3, parent) {
-  setHorizontalHeaderLabels({tr("Pairs"), tr("Filtered"), tr("Split")});
+  setHorizontalHeaderLabels({tr("Statistics"), tr("Filtered"), tr("Split")});
   horizontalHeader()->setSectionResizeMode(Label, QHeaderView::Stretch);
   horizontalHeader()->setSectionResizeMode(Filtered, QHeaderView::ResizeToContents);
   horizontalHeader()->setSectionResizeMode(Split, QHeaderView::ResizeToContents);
