@@ -35,18 +35,17 @@ QJsonObject parse_object(const std::string& line, const char* what) {
   return doc.object();
 }
 
-const QJsonValue& require(const QJsonObject& o, const QJsonValue& value, const char* field, bool array) {
+// Throws naming the field unless `value` is a number (array = false) or an array (array = true).
+void require(const QJsonValue& value, const char* field, bool array) {
   if (array ? !value.isArray() : !value.isDouble()) {
     throw std::runtime_error(std::string("field \"") + field + "\": expected " +
                              (array ? "an array" : "a number"));
   }
-  (void)o;
-  return value;
 }
 
 std::vector<double> doubles(const QJsonObject& o, const char* field) {
   const QJsonValue v = o[field];
-  require(o, v, field, true);
+  require(v, field, true);
   std::vector<double> out;
   for (const QJsonValue& x : v.toArray()) {
     if (!x.isDouble()) throw std::runtime_error(std::string("field \"") + field + "\": expected numbers");
@@ -70,9 +69,9 @@ SearchRecord parse_search_line(const std::string& line) {
   const QJsonObject o = parse_object(line, "search.jsonl");
   SearchRecord r;
   const QJsonValue depth = o["depth"], score = o["score"], seconds = o["seconds"];
-  require(o, depth, "depth", false);
-  require(o, score, "score", false);
-  require(o, seconds, "seconds", false);
+  require(depth, "depth", false);
+  require(score, "score", false);
+  require(seconds, "seconds", false);
   r.depth = depth.toInt();
   for (double id : doubles(o, "layers")) r.layers.push_back(static_cast<int>(id));
   r.score = score.toDouble();
@@ -92,8 +91,8 @@ std::string progress_line(const ProgressRecord& r) {
 ProgressRecord parse_progress_line(const std::string& line) {
   const QJsonObject o = parse_object(line, "search_progress.jsonl");
   ProgressRecord r;
-  require(o, o["depth"], "depth", false);
-  require(o, o["pair"], "pair", false);
+  require(o["depth"], "depth", false);
+  require(o["pair"], "pair", false);
   r.depth = o["depth"].toInt();
   r.pair = o["pair"].toInteger();
   r.pck = doubles(o, "pck");

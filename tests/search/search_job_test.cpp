@@ -160,6 +160,56 @@ TEST(SearchJob, RefusesToOverwriteOrResumeAnotherSearch) {
   }
 }
 
+TEST(SearchFiles, MalformedLinesAreNamed) {
+  const auto message = [](const std::string& line) {
+    try {
+      parse_search_line(line);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(message(R"({"depth":0,"layers":[2],"score":"x","seconds":1})"),
+            "field \"score\": expected a number");
+  EXPECT_EQ(message(R"({"depth":0,"layers":2,"score":0.5,"seconds":1})"),
+            "field \"layers\": expected an array");
+  EXPECT_EQ(message("not json").rfind("search.jsonl line is not a JSON object", 0), 0u);
+  const SearchRecord r = parse_search_line(search_line({3, {2, 5, 9}, 0.625, 1.5}));
+  EXPECT_EQ(r.depth, 3);
+  EXPECT_EQ(r.layers, (LayerSet{2, 5, 9}));
+  EXPECT_EQ(r.score, 0.625);
+  EXPECT_EQ(r.seconds, 1.5);
+  const ProgressRecord p = parse_progress_line(progress_line({1, 7, {0.5, 0.25}, {0.1, 0.2}}));
+  EXPECT_EQ(p.pair, 7);
+  EXPECT_EQ(p.pck, (std::vector<double>{0.5, 0.25}));
+  try {
+    parse_progress_line(R"({"depth":1,"pair":0,"pck":[0.5],"seconds":[]})");
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "fields \"pck\" and \"seconds\" differ in length");
+  }
+}
+
+TEST(SearchJob, ResumeNamesACorruptLine) {
+  Fixture f;
+  SearchOptions o = f.options("corrupt");
+  o.depth = 2;
+  ASSERT_TRUE(run_search(*f.dataset, *f.backbone, match_options(), f.run, o).complete);
+  auto text = lines(o.output_dir + "/search.jsonl");
+  text[1] = R"({"depth":0,"layers":3,"score":0.5,"seconds":1})";
+  {
+    std::ofstream out(o.output_dir + "/search.jsonl", std::ios::trunc);
+    for (const auto& line : text) out << line << "\n";
+  }
+  o.resume = true;
+  try {
+    run_search(*f.dataset, *f.backbone, match_options(), f.run, o);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_EQ(std::string(e.what()), o.output_dir + "/search.jsonl:2: field \"layers\": expected an array");
+  }
+}
+
 TEST(SearchJob, RejectsBadOptions) {
   Fixture f;
   SearchOptions o = f.options("bad");
