@@ -1,5 +1,6 @@
 #pragma once
-// Hot CPU loops are compiled twice, for Haswell-class x86-64 (AVX2 + FMA) and for the baseline; the loader picks
+// Hot CPU loops are compiled twice, for x86-64-v3 (AVX2 + FMA; "arch=haswell" would dispatch on the exact CPU
+// model, not on features) and for the baseline; the loader picks
 // one at run time (ifunc), so packages stay portable while machines that have AVX2 use it. Sanitizer builds use
 // the baseline only (ifunc resolvers run before the sanitizer runtime is ready).
 
@@ -13,7 +14,7 @@
 #endif
 
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(HPF_NO_SIMD_CLONES)
-#define HPF_SIMD_CLONES __attribute__((target_clones("arch=haswell", "default")))
+#define HPF_SIMD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
 #else
 #define HPF_SIMD_CLONES
 #endif
