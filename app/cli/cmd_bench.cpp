@@ -11,6 +11,7 @@
 #include "core/compute/rhm_transcription.h"
 #include "core/compute/runtime.h"
 #include "core/compute/transfer.h"
+#include "core/eval/evaluation_job.h"
 #include "core/image/image_io.h"
 #include "core/pipeline/model_loader.h"
 #include "core/pipeline/pair_matching.h"
@@ -23,6 +24,7 @@
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -201,6 +203,41 @@ std::string fixed(double v, int digits = 0) {
   return cell;
 }
 
+// Evaluation throughput with and without the per-image feature cache and image prefetching, same pairs, same run.
+int bench_eval(const QCommandLineParser& parser) {
+  set_compute_threads(int_option(parser, "threads"));
+  const auto dataset = open_dataset(parser.value("eval-dataset").toStdString(), parser.value("eval-root").toStdString());
+  auto backbone = parser.isSet("mobilenet-weights")
+                      ? load_backbone("mobilenet_v2", parser.value("mobilenet-weights").toStdString(), "cpu")
+                      : make_backbone("mobilenet_v2");
+  MatchOptions options;
+  options.layers = parse_layer_ids("4,7,10,13,16");
+  const HyperpixelFlow flow(*backbone, options);
+  const std::string scratch = (std::filesystem::temp_directory_path() /
+                               ("hpf-bench-eval-" + std::to_string(::getpid()))).string();
+  std::vector<std::vector<std::string>> rows;
+  double cached_rate = 0;
+  for (const bool cache : {true, false}) {
+    EvalOptions eval;
+    eval.alphas = {"0.1"};
+    eval.limit = int_option(parser, "eval-limit");
+    eval.use_cache = cache;
+    eval.output_dir = scratch + (cache ? "/cached" : "/uncached");
+    std::cerr << "evaluating " << (cache ? "with" : "without") << " cache and prefetch\n";
+    const EvalResult r = run_evaluation(*dataset, flow, RunDescription{}, eval);
+    const double rate = r.evaluated / r.seconds;
+    if (cache) cached_rate = rate;
+    rows.push_back({cache ? "cache + prefetch" : "no cache, no prefetch", std::to_string(r.evaluated),
+                    fixed(r.seconds, 1), fixed(rate, 2), std::to_string(r.cache_misses),
+                    fixed(cached_rate / rate, 2) + "x"});
+  }
+  std::error_code ignored;
+  std::filesystem::remove_all(scratch, ignored);
+  std::cout << "evaluation throughput, mobilenet_v2 (4,7,10,13,16), " << compute_threads() << " threads\n";
+  print_table({"mode", "pairs", "seconds", "pairs/s", "backbone passes", "cached speed-up"}, rows);
+  return 0;
+}
+
 }  // namespace
 
 int bench(const QStringList& args) {
@@ -213,12 +250,17 @@ int bench(const QStringList& args) {
       {"mobilenet-weights", "MobileNetV2 checkpoint (default: random weights; timing does not depend on them).",
        "file"},
       {"only", "Run only configuration K (0-based).", "K"},
+      {"eval-dataset", "Instead: evaluation throughput with vs. without the feature cache on this dataset kind.",
+       "kind"},
+      {"eval-root", "Dataset folder or archive for --eval-dataset.", "path"},
+      {"eval-limit", "Pairs evaluated per mode with --eval-dataset (0: the whole split).", "N", "0"},
       {"child", "internal"},
       {"config", "internal", "K", "0"},
       {"variant", "internal", "name", "ours"},
   });
   parse_or_throw(parser, args, "Benchmark the pipeline against the reference transcription and the naive floor.");
   if (parser.isSet("child")) return bench_child(parser);
+  if (parser.isSet("eval-dataset")) return bench_eval(parser);
 
   const std::string self = QCoreApplication::applicationFilePath().toStdString();
   std::vector<std::vector<std::string>> rows;

@@ -103,7 +103,11 @@ TEST(DatasetsSource, TarKeepsMembersItScansPast) {
   write_ordered_tar(archive, "");
   const TarSource source(archive, "marker.txt");
   EXPECT_EQ(text_of(source.read("c.png")), "CC");  // scans past a.png and b.png
-  write_ordered_tar(archive, "-changed");          // would be visible if anything were re-read
+  // Same member sizes, different bytes: visible (or an error) if anything were re-read instead of kept.
+  test::make_tar_gz_members(archive, {{"D/marker.txt", "z"},
+                                      {"D/a.png", "ZZZZ"},
+                                      {"D/b.png", std::string(70000, 'z')},
+                                      {"D/c.png", "ZZ"}});
   EXPECT_EQ(text_of(source.read("a.png")), "AAAA");
   EXPECT_EQ(text_of(source.read("b.png")), std::string(70000, 'b'));
   EXPECT_EQ(text_of(source.read("c.png")), "CC");
