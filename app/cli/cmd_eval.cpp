@@ -5,7 +5,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/match_options.h"
 #include "app/cli/progress_bar.h"
-#include "app/cli/run_description.h"
+#include "core/eval/run_description.h"
 #include "core/eval/evaluation_job.h"
 #include "core/pipeline/model_loader.h"
 
@@ -113,7 +113,7 @@ int eval(const QStringList& args) {
     bar.update(done, total, first, what);
   };
   const EvalResult result =
-      run_evaluation(*dataset, flow, describe_run(model, flow.options(), *backbone), options, context);
+      run_evaluation(*dataset, flow, describe_run(*backbone, model.weights, flow.options()), options, context);
   bar.finish();
   std::signal(SIGINT, SIG_DFL);
   if (!result.complete) {

@@ -6,7 +6,7 @@
 #include "app/cli/commands.h"
 #include "app/cli/match_options.h"
 #include "app/cli/progress_bar.h"
-#include "app/cli/run_description.h"
+#include "core/eval/run_description.h"
 #include "core/compute/runtime.h"
 #include "core/eval/evaluation_job.h"
 #include "core/pipeline/model_loader.h"
@@ -94,7 +94,7 @@ Common read_common(const QCommandLineParser& parser) {
     model = read_model_choice(parser);
     c.backbone = load_backbone(model.backbone, model.weights, model.device);
   }
-  c.run = describe_run(model, c.match, *c.backbone);
+  c.run = describe_run(*c.backbone, model.weights, c.match);
   c.run.dataset = c.dataset->name();
 
   SearchOptions& o = c.search;

@@ -1,4 +1,4 @@
-#include "app/cli/run_description.h"
+#include "core/eval/run_description.h"
 
 #include "core/compute/runtime.h"
 
@@ -8,20 +8,18 @@
 #include <QJsonObject>
 #include <opencv2/core/version.hpp>
 
-namespace hpf::cli {
+namespace hpf {
 
-RunDescription describe_run(const ModelChoice& model, const MatchOptions& options, const Backbone& backbone) {
+RunDescription describe_run(const Backbone& backbone, const std::string& weights_path, const MatchOptions& options,
+                            const std::string& extra_options_json) {
   RunDescription run;
   run.backbone = backbone.name();
-  // The file name, not the path: runs on two machines with the weights in different places stay comparable.
-  run.weights = QFileInfo(QString::fromStdString(model.weights)).fileName().toStdString();
-  std::string layers;
+  run.weights = QFileInfo(QString::fromStdString(weights_path)).fileName().toStdString();
   QJsonArray layer_array;
   for (int id : options.layers) {
-    layers += (layers.empty() ? "" : ",") + std::to_string(id);
+    run.layers += (run.layers.empty() ? "" : ",") + std::to_string(id);
     layer_array.append(id);
   }
-  run.layers = layers;
   run.device = backbone.device().is_cuda() ? "cuda" : "cpu";
   QJsonObject o;
   o["layers"] = layer_array;
@@ -32,6 +30,8 @@ RunDescription describe_run(const ModelChoice& model, const MatchOptions& option
   o["similarity"] = options.rhm.factorized_similarity ? "factorized" : "reference";
   o["prune_margin"] = options.hyperpixels.prune_margin;
   o["max_side"] = options.max_side;
+  const QJsonObject extra = QJsonDocument::fromJson(QByteArray::fromStdString(extra_options_json)).object();
+  for (auto it = extra.begin(); it != extra.end(); ++it) o[it.key()] = it.value();
   run.options_json = QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
   QJsonObject v;
   v["hpf"] = HPF_VERSION;
@@ -42,4 +42,4 @@ RunDescription describe_run(const ModelChoice& model, const MatchOptions& option
   return run;
 }
 
-}  // namespace hpf::cli
+}  // namespace hpf
