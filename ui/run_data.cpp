@@ -34,30 +34,6 @@ QJsonObject json_object(const QString& path) {
   return doc.object();
 }
 
-// run.json and summary.json share these fields.
-RunDescription description_from(const QJsonObject& o, const QString& path) {
-  RunDescription run;
-  run.dataset = o["dataset"].toString().toStdString();
-  run.split = o["split"].toString().toStdString();
-  run.backbone = o["backbone"].toString().toStdString();
-  run.weights = o["weights"].toString().toStdString();
-  run.layers = o["layers"].toString().toStdString();
-  run.device = o["device"].toString().toStdString();
-  run.threshold = o["threshold"].toString().toStdString();
-  run.pck =
-      o["pck_kind"].toString() == QLatin1String("per-keypoint") ? PckKind::PerKeypoint : PckKind::PerImage;
-  if (!o["alphas"].isArray() || o["alphas"].toArray().isEmpty()) {
-    throw std::runtime_error(path.toStdString() + ": field 'alphas': expected a non-empty array of strings");
-  }
-  for (const QJsonValue& a : o["alphas"].toArray()) {
-    if (!a.isString()) throw std::runtime_error(path.toStdString() + ": field 'alphas': expected strings");
-    run.alphas.push_back(a.toString().toStdString());
-  }
-  run.options_json = QJsonDocument(o["options"].toObject()).toJson(QJsonDocument::Compact).toStdString();
-  run.versions_json = QJsonDocument(o["versions"].toObject()).toJson(QJsonDocument::Compact).toStdString();
-  return run;
-}
-
 std::map<std::string, double> alpha_values(const QJsonObject& o) {
   std::map<std::string, double> values;
   for (auto it = o.begin(); it != o.end(); ++it) values[it.key().toStdString()] = it.value().toDouble();
@@ -176,8 +152,8 @@ RunData load_run_folder(const QString& folder) {
     throw std::runtime_error(folder.toStdString() +
                              ": not an evaluation output folder (expected run.json or summary.json)");
   }
-  const RunDescription run = has_run ? description_from(json_object(run_path), run_path)
-                                     : description_from(json_object(summary_path), summary_path);
+  const RunDescription run = has_run ? run_fields_from_json(json_object(run_path), run_path.toStdString())
+                                     : run_fields_from_json(json_object(summary_path), summary_path.toStdString());
   if (QFileInfo::exists(records_path)) {
     std::vector<PairRecord> records = read_pair_records(records_path.toStdString());
     return make_run_data(run, std::move(records), QDir(folder).absolutePath(), has_summary);

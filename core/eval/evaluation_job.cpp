@@ -29,19 +29,8 @@ namespace fs = std::filesystem;
 // run.json: what makes two runs the same run (a resume or a shard must match it).
 std::string run_json(const RunDescription& run, const EvalOptions& options) {
   QJsonObject o;
-  o["dataset"] = QString::fromStdString(run.dataset);
-  o["split"] = QString::fromStdString(run.split);
-  o["backbone"] = QString::fromStdString(run.backbone);
-  o["weights"] = QString::fromStdString(run.weights);
-  o["layers"] = QString::fromStdString(run.layers);
+  put_run_fields(o, run);
   o["device"] = QString::fromStdString(run.device);
-  o["threshold"] = QString::fromStdString(run.threshold);
-  o["pck_kind"] = QString::fromStdString(pck_kind_name(run.pck));
-  QJsonArray alphas;
-  for (const auto& a : run.alphas) alphas.append(QString::fromStdString(a));
-  o["alphas"] = alphas;
-  o["options"] = QJsonDocument::fromJson(QByteArray::fromStdString(run.options_json)).object();
-  o["versions"] = QJsonDocument::fromJson(QByteArray::fromStdString(run.versions_json)).object();
   o["limit"] = static_cast<qint64>(options.limit);
   QJsonArray categories;
   for (const auto& c : options.categories) categories.append(QString::fromStdString(c));
@@ -55,24 +44,14 @@ RunDescription run_from_json(const std::string& text, const std::string& path, E
   const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(text));
   if (!doc.isObject()) throw std::runtime_error(path + ": not a run description (invalid JSON)");
   const QJsonObject o = doc.object();
-  RunDescription run;
-  run.dataset = o["dataset"].toString().toStdString();
-  run.split = o["split"].toString().toStdString();
-  run.backbone = o["backbone"].toString().toStdString();
-  run.weights = o["weights"].toString().toStdString();
-  run.layers = o["layers"].toString().toStdString();
-  run.device = o["device"].toString().toStdString();
-  run.threshold = o["threshold"].toString().toStdString();
-  run.pck = o["pck_kind"].toString() == "per-keypoint" ? PckKind::PerKeypoint : PckKind::PerImage;
-  for (const QJsonValue& a : o["alphas"].toArray()) run.alphas.push_back(a.toString().toStdString());
-  run.options_json = QJsonDocument(o["options"].toObject()).toJson(QJsonDocument::Compact).toStdString();
-  run.versions_json = QJsonDocument(o["versions"].toObject()).toJson(QJsonDocument::Compact).toStdString();
+  RunDescription run = run_fields_from_json(o, path);
   if (options) {
     options->limit = o["limit"].toInteger();
     options->shard_count = o["shard_count"].toInt(1);
     options->shard_index = o["shard_index"].toInt(0);
     options->categories.clear();
-    for (const QJsonValue& c : o["categories"].toArray()) options->categories.push_back(c.toString().toStdString());
+    for (const QJsonValue& c : o["categories"].toArray())
+      options->categories.push_back(c.toString().toStdString());
     options->pck = run.pck;
     options->alphas = run.alphas;
   }
@@ -120,7 +99,8 @@ void truncate_partial_line(const std::string& path) {
   fs::resize_file(path, last_newline == std::string::npos ? 0 : last_newline + 1);
 }
 
-std::vector<PairAnnotation> select_pairs(const Dataset& dataset, const std::string& split, const EvalOptions& options) {
+std::vector<PairAnnotation> select_pairs(const Dataset& dataset, const std::string& split,
+                                         const EvalOptions& options) {
   std::vector<PairAnnotation> all = dataset.pairs(split);
   std::vector<PairAnnotation> out;
   const std::set<std::string> wanted(options.categories.begin(), options.categories.end());
@@ -145,7 +125,9 @@ std::map<std::string, int> difficulty_flags(const PairAnnotation& pair) {
 class ImageSupply {
  public:
   ImageSupply(const Dataset& dataset, const HyperpixelFlow& flow, const EvalOptions& options)
-      : dataset_(dataset), flow_(flow), cache_(options.use_cache ? static_cast<size_t>(options.cache_images) : 0),
+      : dataset_(dataset),
+        flow_(flow),
+        cache_(options.use_cache ? static_cast<size_t>(options.cache_images) : 0),
         prefetch_(options.use_cache) {}
 
   void prefetch(const std::string& path) {
@@ -225,7 +207,8 @@ EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, Ru
   }
   run.dataset = dataset.name();
   run.split = options.split.empty() ? dataset.default_split() : options.split;
-  const ThresholdKind threshold = options.threshold_is_default ? dataset.default_threshold() : options.threshold;
+  const ThresholdKind threshold =
+      options.threshold_is_default ? dataset.default_threshold() : options.threshold;
   run.threshold = threshold_name(threshold);
   run.pck = options.pck;
   run.alphas = options.alphas;
@@ -241,13 +224,15 @@ EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, Ru
   std::error_code error;
   if (options.resume && fs::exists(run_path, error)) {
     if (read_text(run_path) != description) {
-      throw std::runtime_error(options.output_dir + " holds a different run (run.json differs): use another --output");
+      throw std::runtime_error(options.output_dir +
+                               " holds a different run (run.json differs): use another --output");
     }
     truncate_partial_line(records_path);
     for (const PairRecord& r : read_pair_records(records_path)) finished.insert(r.index);
   } else {
     if (fs::exists(records_path, error) && fs::file_size(records_path, error) > 0) {
-      throw std::runtime_error(records_path + " already exists: use --resume to continue it or another --output");
+      throw std::runtime_error(records_path +
+                               " already exists: use --resume to continue it or another --output");
     }
     write_file_atomically(run_path, description);
     write_file_atomically(records_path, "");
@@ -284,14 +269,15 @@ EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, Ru
     try {
       const auto src = supply.features(pair.source_image);
       const auto trg = supply.features(pair.target_image);
-      const MatchedPair matched = match_described(flow, src->features, trg->features, src->decode_scale,
-                                                  trg->decode_scale);
+      const MatchedPair matched =
+          match_described(flow, src->features, trg->features, src->decode_scale, trg->decode_scale);
       score_pair(matched, pair, dataset.annotation_kind(), threshold, options.alphas, record);
     } catch (const JobCancelled&) {
       throw;
     } catch (const std::exception& e) {
-      if (!options.skip_bad) throw std::runtime_error("pair " + pair.id + " (" + pair.source_image + " -> " +
-                                                      pair.target_image + "): " + e.what());
+      if (!options.skip_bad)
+        throw std::runtime_error("pair " + pair.id + " (" + pair.source_image + " -> " + pair.target_image +
+                                 "): " + e.what());
       record = PairRecord{};
       record.index = todo[n];
       record.id = pair.id;

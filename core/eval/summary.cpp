@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <sstream>
+#include <stdexcept>
 
 namespace hpf {
 namespace {
@@ -42,8 +43,12 @@ QJsonObject alpha_object(const std::map<std::string, double>& values) {
 
 }  // namespace
 
-std::string pck_kind_name(PckKind kind) { return kind == PckKind::PerImage ? "per-image" : "per-keypoint"; }
-std::string threshold_name(ThresholdKind kind) { return kind == ThresholdKind::Image ? "img" : "bbox"; }
+std::string pck_kind_name(PckKind kind) {
+  return kind == PckKind::PerImage ? "per-image" : "per-keypoint";
+}
+std::string threshold_name(ThresholdKind kind) {
+  return kind == ThresholdKind::Image ? "img" : "bbox";
+}
 
 Summary summarize(std::vector<PairRecord> records, const std::vector<std::string>& alphas, PckKind kind) {
   std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
@@ -75,7 +80,8 @@ Summary summarize(std::vector<PairRecord> records, const std::vector<std::string
       if (found == r.correct.end()) continue;
       overall[alpha].add(found->second);
       per_category[r.category][alpha].add(found->second);
-      for (const auto& [flag, value] : r.flags) per_flag[flag][std::to_string(value)][alpha].add(found->second);
+      for (const auto& [flag, value] : r.flags)
+        per_flag[flag][std::to_string(value)][alpha].add(found->second);
     }
     auto& category_curve = curve_category[r.category];
     category_curve.resize(s.curve_alphas.size());
@@ -108,35 +114,64 @@ Summary summarize(std::vector<PairRecord> records, const std::vector<std::string
   return s;
 }
 
+void put_run_fields(QJsonObject& o, const RunDescription& run) {
+  o["dataset"] = QString::fromStdString(run.dataset);
+  o["split"] = QString::fromStdString(run.split);
+  o["backbone"] = QString::fromStdString(run.backbone);
+  o["weights"] = QString::fromStdString(run.weights);
+  o["layers"] = QString::fromStdString(run.layers);
+  o["threshold"] = QString::fromStdString(run.threshold);
+  o["pck_kind"] = QString::fromStdString(pck_kind_name(run.pck));
+  QJsonArray alphas;
+  for (const auto& a : run.alphas) alphas.append(QString::fromStdString(a));
+  o["alphas"] = alphas;
+  o["options"] = QJsonDocument::fromJson(QByteArray::fromStdString(run.options_json)).object();
+  o["versions"] = QJsonDocument::fromJson(QByteArray::fromStdString(run.versions_json)).object();
+}
+
+RunDescription run_fields_from_json(const QJsonObject& o, const std::string& path) {
+  RunDescription run;
+  run.dataset = o["dataset"].toString().toStdString();
+  run.split = o["split"].toString().toStdString();
+  run.backbone = o["backbone"].toString().toStdString();
+  run.weights = o["weights"].toString().toStdString();
+  run.layers = o["layers"].toString().toStdString();
+  run.device = o["device"].toString().toStdString();
+  run.threshold = o["threshold"].toString().toStdString();
+  run.pck =
+      o["pck_kind"].toString() == QLatin1String("per-keypoint") ? PckKind::PerKeypoint : PckKind::PerImage;
+  if (!o["alphas"].isArray() || o["alphas"].toArray().isEmpty()) {
+    throw std::runtime_error(path + ": field 'alphas': expected a non-empty array of strings");
+  }
+  for (const QJsonValue& a : o["alphas"].toArray()) {
+    if (!a.isString()) throw std::runtime_error(path + ": field 'alphas': expected strings");
+    run.alphas.push_back(a.toString().toStdString());
+  }
+  run.options_json = QJsonDocument(o["options"].toObject()).toJson(QJsonDocument::Compact).toStdString();
+  run.versions_json = QJsonDocument(o["versions"].toObject()).toJson(QJsonDocument::Compact).toStdString();
+  return run;
+}
+
 std::string summary_json(const Summary& s, const RunDescription& run) {
   QJsonObject root;
-  root["dataset"] = QString::fromStdString(run.dataset);
-  root["split"] = QString::fromStdString(run.split);
-  root["backbone"] = QString::fromStdString(run.backbone);
-  root["weights"] = QString::fromStdString(run.weights);
-  root["layers"] = QString::fromStdString(run.layers);
-  root["options"] = QJsonDocument::fromJson(QByteArray::fromStdString(run.options_json)).object();
-  root["versions"] = QJsonDocument::fromJson(QByteArray::fromStdString(run.versions_json)).object();
+  put_run_fields(root, run);
   root["pairs"] = static_cast<qint64>(s.pairs);
   root["skipped"] = static_cast<qint64>(s.skipped);
   root["keypoints"] = static_cast<qint64>(s.keypoints);
   root["uncovered_keypoints"] = static_cast<qint64>(s.uncovered);
-  root["pck_kind"] = QString::fromStdString(pck_kind_name(run.pck));
-  root["threshold"] = QString::fromStdString(run.threshold);
-  QJsonArray alphas;
-  for (const auto& a : run.alphas) alphas.append(QString::fromStdString(a));
-  root["alphas"] = alphas;
   if (!s.pck.empty()) root["pck"] = alpha_object(s.pck);
   if (!s.pck_per_category.empty()) {
     QJsonObject categories;
-    for (const auto& [category, values] : s.pck_per_category) categories[QString::fromStdString(category)] = alpha_object(values);
+    for (const auto& [category, values] : s.pck_per_category)
+      categories[QString::fromStdString(category)] = alpha_object(values);
     root["pck_per_category"] = categories;
   }
   if (!s.pck_per_difficulty.empty()) {
     QJsonObject flags;
     for (const auto& [flag, by_value] : s.pck_per_difficulty) {
       QJsonObject values;
-      for (const auto& [value, by_alpha] : by_value) values[QString::fromStdString(value)] = alpha_object(by_alpha);
+      for (const auto& [value, by_alpha] : by_value)
+        values[QString::fromStdString(value)] = alpha_object(by_alpha);
       flags[QString::fromStdString(flag)] = values;
     }
     root["pck_per_difficulty"] = flags;
