@@ -12,6 +12,7 @@
 // normalisation, clamp and power, and (when asked) the Hough votes of the finished row.
 
 #include "core/compute/rhm.h"
+#include "core/compute/bilinear_tap.h"
 #include "core/compute/rhm_cpu.h"
 #include "core/compute/simd.h"
 
@@ -51,19 +52,6 @@ at::Tensor upsampled_squared_norms(const at::Tensor& group, const Hyperpixels& h
   return total.index_select(0, hp.grid_index.to(total.device()));
 }
 
-// Source coordinate and weight of bilinear upsampling with align_corners=true, as ATen computes them in float.
-struct Tap1d {
-  int64_t low, high;
-  float high_weight;
-};
-Tap1d tap(int64_t out_index, int64_t in_size, int64_t out_size) {
-  const float scale = out_size > 1 ? static_cast<float>(in_size - 1) / static_cast<float>(out_size - 1) : 0.f;
-  const float real = scale * static_cast<float>(out_index);
-  const int64_t low = std::min(static_cast<int64_t>(real), in_size - 1);
-  const int64_t high = low < in_size - 1 ? low + 1 : low;
-  return {low, high, real - static_cast<float>(low)};
-}
-
 // For every kept base position of `hp`, the 4 coarse positions (row-major in an h x w map) it interpolates and
 // their weights: (N, 4) int64 and (N, 4) float32, on CPU.
 std::pair<at::Tensor, at::Tensor> bilinear_taps(const Hyperpixels& hp, int64_t h, int64_t w) {
@@ -75,8 +63,8 @@ std::pair<at::Tensor, at::Tensor> bilinear_taps(const Hyperpixels& hp, int64_t h
   auto wgt = weight.accessor<float, 2>();
   const int64_t* k = kept.data_ptr<int64_t>();
   for (int64_t i = 0; i < n; ++i) {
-    const Tap1d ty = tap(k[i] / hp.grid_width, h, hp.grid_height);
-    const Tap1d tx = tap(k[i] % hp.grid_width, w, hp.grid_width);
+    const BilinearTap ty = bilinear_tap(k[i] / hp.grid_width, h, hp.grid_height);
+    const BilinearTap tx = bilinear_tap(k[i] % hp.grid_width, w, hp.grid_width);
     idx[i][0] = ty.low * w + tx.low;
     idx[i][1] = ty.low * w + tx.high;
     idx[i][2] = ty.high * w + tx.low;

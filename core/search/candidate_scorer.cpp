@@ -1,4 +1,5 @@
 #include "core/search/candidate_scorer.h"
+#include "core/compute/bilinear_tap.h"
 
 #include "core/compute/rhm.h"
 #include "core/eval/pair_evaluation.h"
@@ -86,20 +87,6 @@ at::Tensor squared_norms(const StoredImage& image, const BaseGrid& g, int base, 
   return norms;
 }
 
-// Bilinear (align_corners=true) taps of output index `out` from an input axis of `in` samples, computed in
-// float as ATen computes them.
-struct Tap1d {
-  int64_t low, high;
-  float high_weight;
-};
-Tap1d tap(int64_t out, int64_t in_size, int64_t out_size) {
-  const float scale = out_size > 1 ? static_cast<float>(in_size - 1) / static_cast<float>(out_size - 1) : 0.f;
-  const float real = scale * static_cast<float>(out);
-  const int64_t low = std::min(static_cast<int64_t>(real), in_size - 1);
-  const int64_t high = low < in_size - 1 ? low + 1 : low;
-  return {low, high, real - static_cast<float>(low)};
-}
-
 // For every kept source position, its 4 positions on an h x w coarse map and their weights.
 struct SourceTaps {
   std::vector<int64_t> index;  // 4 per kept row
@@ -110,9 +97,9 @@ SourceTaps source_taps(const BaseGrid& g, int64_t h, int64_t w) {
   t.index.reserve(4 * g.size());
   t.weight.reserve(4 * g.size());
   for (int64_t y = 0; y < g.height; ++y) {
-    const Tap1d ty = tap(g.y0 + y, h, g.hp.grid_height);
+    const BilinearTap ty = bilinear_tap(g.y0 + y, h, g.hp.grid_height);
     for (int64_t x = 0; x < g.width; ++x) {
-      const Tap1d tx = tap(g.x0 + x, w, g.hp.grid_width);
+      const BilinearTap tx = bilinear_tap(g.x0 + x, w, g.hp.grid_width);
       t.index.insert(t.index.end(), {ty.low * w + tx.low, ty.low * w + tx.high, ty.high * w + tx.low,
                                      ty.high * w + tx.high});
       t.weight.insert(t.weight.end(),
