@@ -51,6 +51,18 @@ fuzz_smoke() {
     ctest --test-dir "$fuzz_build" -L fuzz --output-on-failure --no-tests=error -j 2
 }
 
+# The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer (preset debug-asan: -O1 -g), when
+# HPF_WITH_SANITIZERS=1 (CI sets it; it roughly doubles the test time).
+sanitizer_suite() {
+  local asan_build="${HPF_ASAN_BUILD_DIR:-$repo/build/debug-asan}"
+  echo "==> The whole test suite under ASan + UBSan in $asan_build"
+  cmake -S "$repo" -B "$asan_build" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+    -DHPF_SANITIZE=ON ${HPF_CMAKE_ARGS:-} &&
+    cmake --build "$asan_build" -j "$(nproc)" &&
+    ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
+      ctest --test-dir "$asan_build" --output-on-failure -j 2 ${HPF_CTEST_ARGS:-}
+}
+
 case "$mode" in
   run)
     install_missing "${packages[@]}"
@@ -78,6 +90,7 @@ case "$mode" in
     status=0
     ctest --test-dir "$build" --output-on-failure -j 2 ${HPF_CTEST_ARGS:-} || status=$?
     fuzz_smoke || status=$?
+    if [ "${HPF_WITH_SANITIZERS:-0}" = 1 ]; then sanitizer_suite || status=$?; fi
     exit "$status"
     ;;
   *)

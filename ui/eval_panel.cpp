@@ -2,7 +2,7 @@
 
 #include "core/compute/matcher.h"
 #include "core/eval/evaluation_job.h"
-#include "core/pipeline/atomic_file.h"
+#include "core/fileio/atomic_file.h"
 #include "ui/dataset_browser.h"
 #include "ui/filtered_dataset.h"
 #include "ui/pair_filter.h"

@@ -1,6 +1,6 @@
 #include "ui/export_bundle.h"
 
-#include "core/pipeline/atomic_file.h"
+#include "core/fileio/atomic_file.h"
 
 #include <quazip/quazip.h>
 #include <quazip/quazipfile.h>

@@ -1,6 +1,6 @@
 #include "ui/figure_export.h"
 
-#include "core/pipeline/atomic_file.h"
+#include "core/fileio/atomic_file.h"
 
 #include <QBuffer>
 #include <QFileInfo>

@@ -1,7 +1,7 @@
 #include "ui/main_window.h"
 
 #include "core/compute/runtime.h"
-#include "core/pipeline/atomic_file.h"
+#include "core/fileio/atomic_file.h"
 #include "core/weights/weights_cache.h"
 #include "core/weights/weights_download.h"
 #include "core/weights/weights_error.h"
@@ -214,7 +214,8 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     }
   });
 
-  // Part 2: the dataset browser opens pairs in the pair view; evaluation and search run with the dock's model.
+  // Part 2: the dataset browser opens pairs in the pair view; evaluation and search run with the dock's
+  // model.
   connect(browser_, &DatasetBrowser::pair_activated, this,
           [this](std::shared_ptr<const Dataset> dataset, const PairAnnotation& pair) {
             open_dataset_pair(std::move(dataset), pair);
@@ -464,9 +465,12 @@ std::vector<BundleEntry> MainWindow::pair_bundle_entries() {
   std::vector<BundleEntry> entries;
   if (!session_.figure()) return entries;
   const QRectF region = view_->visible_figure_rect();
-  entries.push_back({QStringLiteral("figures/pair.png"), render_figure(*view_->scene(), region, FigureFormat::Png)});
-  entries.push_back({QStringLiteral("figures/pair.svg"), render_figure(*view_->scene(), region, FigureFormat::Svg)});
-  entries.push_back({QStringLiteral("figures/pair.pdf"), render_figure(*view_->scene(), region, FigureFormat::Pdf)});
+  entries.push_back(
+      {QStringLiteral("figures/pair.png"), render_figure(*view_->scene(), region, FigureFormat::Png)});
+  entries.push_back(
+      {QStringLiteral("figures/pair.svg"), render_figure(*view_->scene(), region, FigureFormat::Svg)});
+  entries.push_back(
+      {QStringLiteral("figures/pair.pdf"), render_figure(*view_->scene(), region, FigureFormat::Pdf)});
   entries.push_back({QStringLiteral("figures/pair_matches.json"), session_.report_json()});
   return entries;
 }

@@ -2,8 +2,8 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "core/fileio/atomic_file.h"
 #include "core/image/image_io.h"
-#include "core/pipeline/atomic_file.h"
 #include "core/pipeline/dataset_download.h"
 #include "datasets/download_info.h"
 #include "datasets/statistics.h"
@@ -33,18 +33,19 @@ int stats(const Dataset& dataset, const QCommandLineParser& parser) {
   std::map<std::string, std::map<std::string, size_t>> per_category;
   for (const std::string& split : splits) {
     const DatasetStatistics s = dataset_statistics(dataset.pairs(split));
-    rows.push_back({split, std::to_string(s.pairs), count(s.viewpoint_variation, 0), count(s.viewpoint_variation, 1),
-                    count(s.viewpoint_variation, 2), count(s.scale_variation, 0), count(s.scale_variation, 1),
-                    count(s.scale_variation, 2), count(s.truncation, 0), count(s.truncation, 1),
-                    count(s.truncation, 2), count(s.truncation, 3), count(s.occlusion, 0), count(s.occlusion, 1),
+    rows.push_back({split, std::to_string(s.pairs), count(s.viewpoint_variation, 0),
+                    count(s.viewpoint_variation, 1), count(s.viewpoint_variation, 2),
+                    count(s.scale_variation, 0), count(s.scale_variation, 1), count(s.scale_variation, 2),
+                    count(s.truncation, 0), count(s.truncation, 1), count(s.truncation, 2),
+                    count(s.truncation, 3), count(s.occlusion, 0), count(s.occlusion, 1),
                     count(s.occlusion, 2), count(s.occlusion, 3)});
     for (const auto& [category, n] : s.per_category) per_category[category][split] = n;
   }
   if (dataset.name() == "spair") {
     std::cout << dataset.name() << ": pairs per split by difficulty (viewpoint/scale: easy, medium, hard; "
               << "truncation/occlusion: none, source, target, both)\n";
-    print_table({"split", "pairs", "vp-e", "vp-m", "vp-h", "sc-e", "sc-m", "sc-h", "tr-n", "tr-s", "tr-t", "tr-b",
-                 "oc-n", "oc-s", "oc-t", "oc-b"},
+    print_table({"split", "pairs", "vp-e", "vp-m", "vp-h", "sc-e", "sc-m", "sc-h", "tr-n", "tr-s", "tr-t",
+                 "tr-b", "oc-n", "oc-s", "oc-t", "oc-b"},
                 rows);
   } else {  // no difficulty annotations: the pair counts alone
     for (auto& row : rows) row.resize(2);
@@ -77,7 +78,8 @@ std::string annotation_figure(const Dataset& dataset, const PairAnnotation& pair
   auto draw = [&](const std::vector<Keypoint>& kps, int dx, const std::array<double, 4>& box) {
     if (pair.has_bbox) {
       cv::rectangle(canvas, cv::Point(static_cast<int>(box[0]) + dx, static_cast<int>(box[1])),
-                    cv::Point(static_cast<int>(box[2]) + dx, static_cast<int>(box[3])), cv::Scalar(255, 255, 0), 2);
+                    cv::Point(static_cast<int>(box[2]) + dx, static_cast<int>(box[3])),
+                    cv::Scalar(255, 255, 0), 2);
     }
     for (size_t k = 0; k < kps.size(); ++k) {
       const int id = k < pair.kps_ids.size() ? pair.kps_ids[k] : static_cast<int>(k);
@@ -102,23 +104,26 @@ std::string annotation_figure(const Dataset& dataset, const PairAnnotation& pair
 }
 
 int show(const Dataset& dataset, const QCommandLineParser& parser, const std::string& wanted) {
-  const std::string split = parser.isSet("split") ? parser.value("split").toStdString() : dataset.default_split();
+  const std::string split =
+      parser.isSet("split") ? parser.value("split").toStdString() : dataset.default_split();
   const std::vector<PairAnnotation> pairs = dataset.pairs(split);
   const PairAnnotation* pair = nullptr;
   for (size_t i = 0; i < pairs.size() && !pair; ++i) {
     if (pairs[i].id == wanted || std::to_string(i) == wanted) pair = &pairs[i];
   }
-  if (!pair) throw std::runtime_error("no pair '" + wanted + "' in split " + split + " (give its id or index)");
+  if (!pair)
+    throw std::runtime_error("no pair '" + wanted + "' in split " + split + " (give its id or index)");
   std::cout << "pair " << pair->id << " (" << pair->category << ")\n  source " << pair->source_image
             << "\n  target " << pair->target_image << "\n";
   if (pair->viewpoint_variation >= 0) {
-    std::cout << "  viewpoint " << pair->viewpoint_variation << ", scale " << pair->scale_variation << ", truncation "
-              << pair->truncation << ", occlusion " << pair->occlusion << ", mirror " << pair->mirror << "\n";
+    std::cout << "  viewpoint " << pair->viewpoint_variation << ", scale " << pair->scale_variation
+              << ", truncation " << pair->truncation << ", occlusion " << pair->occlusion << ", mirror "
+              << pair->mirror << "\n";
   }
   if (pair->has_bbox) {
-    std::printf("  source box [%.1f, %.1f, %.1f, %.1f], target box [%.1f, %.1f, %.1f, %.1f]\n", pair->source_bbox[0],
-                pair->source_bbox[1], pair->source_bbox[2], pair->source_bbox[3], pair->target_bbox[0],
-                pair->target_bbox[1], pair->target_bbox[2], pair->target_bbox[3]);
+    std::printf("  source box [%.1f, %.1f, %.1f, %.1f], target box [%.1f, %.1f, %.1f, %.1f]\n",
+                pair->source_bbox[0], pair->source_bbox[1], pair->source_bbox[2], pair->source_bbox[3],
+                pair->target_bbox[0], pair->target_bbox[1], pair->target_bbox[2], pair->target_bbox[3]);
   }
   std::vector<std::vector<std::string>> rows;
   char a[64], b[64];
@@ -159,7 +164,8 @@ int download(const QCommandLineParser& parser, const std::string& kind) {
       throw std::runtime_error(std::string(e.what()) + "\n\n" + offline_instructions(kind));
     }
     std::signal(SIGINT, SIG_DFL);
-    std::cerr << "\nsaved " << destination.string() << "; open it directly: --root " << destination.string() << "\n";
+    std::cerr << "\nsaved " << destination.string() << "; open it directly: --root " << destination.string()
+              << "\n";
     if (!d.notes.empty()) std::cerr << d.notes << "\n";
     return 0;
   }

@@ -17,7 +17,9 @@ double elapsed_ms(std::chrono::steady_clock::time_point since) {
 }
 
 // Rows per chunk so that a chunk's int64 bin ids stay around 32 MB.
-int64_t chunk_rows(int64_t columns) { return std::max<int64_t>(1, (int64_t{4} << 20) / std::max<int64_t>(1, columns)); }
+int64_t chunk_rows(int64_t columns) {
+  return std::max<int64_t>(1, (int64_t{4} << 20) / std::max<int64_t>(1, columns));
+}
 
 // Vote values are integers (centres are integers), so truncated bin coordinates are a lookup table over the
 // integer range of votes. Dividing in float32 by the float32 cell size reproduces the reference's rounding.
@@ -54,7 +56,8 @@ at::Tensor appearance_similarity(const at::Tensor& source_features, const at::Te
                                  double exponent) {
   const at::Tensor source_norms = at::norm(source_features, 2, {1}).unsqueeze(1);
   const at::Tensor target_norms = at::norm(target_features, 2, {1}).unsqueeze(0);
-  at::Tensor sim = at::matmul(source_features, target_features.t()).div_(at::matmul(source_norms, target_norms));
+  at::Tensor sim =
+      at::matmul(source_features, target_features.t()).div_(at::matmul(source_norms, target_norms));
   sim.clamp_min_(0);
   if (exponent != 1.0) sim.pow_(exponent);
   return sim;
@@ -90,8 +93,10 @@ void set_hough_geometry(const Hyperpixels& source, const Hyperpixels& target, co
   c.target_centers = target.centers.to(device);
   // The integer range every vote can take: (W_s - cx_i) + cx'_j.
   const auto range = [](const at::Tensor& src, const at::Tensor& trg, int size, int axis) {
-    const int64_t lo = size - src.select(1, axis).max().item<int64_t>() + trg.select(1, axis).min().item<int64_t>();
-    const int64_t hi = size - src.select(1, axis).min().item<int64_t>() + trg.select(1, axis).max().item<int64_t>();
+    const int64_t lo =
+        size - src.select(1, axis).max().item<int64_t>() + trg.select(1, axis).min().item<int64_t>();
+    const int64_t hi =
+        size - src.select(1, axis).min().item<int64_t>() + trg.select(1, axis).max().item<int64_t>();
     return std::make_pair(lo, hi);
   };
   const auto [lo_x, hi_x] = range(source.centers, target.centers, source.image_width, 0);
@@ -105,7 +110,8 @@ void set_hough_geometry(const Hyperpixels& source, const Hyperpixels& target, co
     return lut.min().item<int64_t>() >= 0 && lut.max().item<int64_t>() < bins;
   };
   if (!lut_in_range(c.bin_lut_x, c.space.bins_x) || !lut_in_range(c.bin_lut_y, c.space.bins_y)) {
-    throw std::runtime_error("RHM: a translation vote falls outside the Hough space (boxes far outside the image)");
+    throw std::runtime_error(
+        "RHM: a translation vote falls outside the Hough space (boxes far outside the image)");
   }
 }
 
@@ -136,12 +142,13 @@ Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpix
   }
   set_hough_geometry(source, target, options, device, c);
 
-  // Weighted histogram of votes. CPU + factorised: accumulated while each similarity row is produced (reported as
-  // similarity time); otherwise a direct pass over the finished matrix (CPU) or chunks of bin ids (GPU).
+  // Weighted histogram of votes. CPU + factorised: accumulated while each similarity row is produced
+  // (reported as similarity time); otherwise a direct pass over the finished matrix (CPU) or chunks of bin
+  // ids (GPU).
   at::Tensor histogram;
   if (device.is_cpu() && options.factorized_similarity) {
     c.similarity = detail::factorized_similarity_with_votes(source, target, options.exponent,
-                                                            detail::vote_tables(c), c.space.bins(), &histogram);
+                                                            detail::vote_grid(c), &histogram);
     if (timings) timings->similarity_ms += elapsed_ms(start);
   } else {
     c.similarity = options.factorized_similarity
@@ -154,7 +161,8 @@ Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpix
   }
 
   start = std::chrono::steady_clock::now();
-  const at::Tensor kernel = gaussian_kernel(options.kernel_size).to(device).view({1, 1, options.kernel_size, -1});
+  const at::Tensor kernel =
+      gaussian_kernel(options.kernel_size).to(device).view({1, 1, options.kernel_size, -1});
   c.hough = at::conv2d(histogram.view({1, 1, c.space.bins_y, c.space.bins_x}), kernel, {}, 1,
                        options.kernel_size / 2)
                 .view({c.space.bins_y, c.space.bins_x});

@@ -1,8 +1,9 @@
 #pragma once
 // Regularized Hough Matching (hpf-reference §4) over a pair of hyperpixel sets.
 //
-// The reference materialises an N_s x n_bins buffer to build the Hough histogram. Here the histogram is a direct
-// weighted bincount over source-row chunks, so peak memory is the N_s x N_t similarity plus one chunk.
+// The reference materialises an N_s x n_bins buffer to build the Hough histogram. Here the histogram is
+// accumulated directly (per source column on CPU, see rhm_cpu.h; a bincount over source-row chunks on GPU),
+// so peak memory is the N_s x N_t similarity plus one chunk.
 
 #include "core/compute/hyperpixels.h"
 
@@ -13,13 +14,14 @@
 namespace hpf {
 
 struct RhmOptions {
-  double exponent = 3.0;       // d in max(0, cos)^d; 1 with voting off is the paper's nearest-neighbour baseline
-  int64_t ncells = 8192;       // number of Hough cells over the translation space
-  int64_t kernel_size = 7;     // side of the Gaussian smoothing the histogram (odd)
-  bool hough_voting = true;    // false: confidence = appearance similarity alone
+  double exponent = 3.0;    // d in max(0, cos)^d; 1 with voting off is the paper's nearest-neighbour baseline
+  int64_t ncells = 8192;    // number of Hough cells over the translation space
+  int64_t kernel_size = 7;  // side of the Gaussian smoothing the histogram (odd)
+  bool hough_voting = true;  // false: confidence = appearance similarity alone
   // How the N_s x N_t cosine similarity is computed:
   //  false: as the reference does, from the concatenated, upsampled features (bit-compatible);
-  //  true:  factorised per layer at native resolution, then interpolated (same values up to rounding, faster).
+  //  true:  factorised per layer at native resolution, then interpolated (same values up to rounding,
+  //  faster).
   bool factorized_similarity = false;
 };
 
@@ -37,15 +39,15 @@ at::Tensor gaussian_kernel(int64_t side);
 
 // The per-pair state kept after matching: enough to answer point queries and draw the flow.
 struct Correlation {
-  at::Tensor similarity;       // (N_s, N_t) float32, max(0, cos)^d
-  at::Tensor hough;            // (bins_y, bins_x) smoothed histogram (empty when voting is off)
-  at::Tensor bin_lut_x;        // int64 LUT: integer x-offset - offset_x -> bin column
+  at::Tensor similarity;  // (N_s, N_t) float32, max(0, cos)^d
+  at::Tensor hough;       // (bins_y, bins_x) smoothed histogram (empty when voting is off)
+  at::Tensor bin_lut_x;   // int64 LUT: integer x-offset - offset_x -> bin column
   at::Tensor bin_lut_y;
-  int64_t offset_x = 0;        // smallest x vote value covered by the LUT
+  int64_t offset_x = 0;  // smallest x vote value covered by the LUT
   int64_t offset_y = 0;
   HoughSpace space;
-  at::Tensor source_centers;   // (N_s, 2) on the compute device
-  at::Tensor target_centers;   // (N_t, 2)
+  at::Tensor source_centers;  // (N_s, 2) on the compute device
+  at::Tensor target_centers;  // (N_t, 2)
   int src_width = 0, src_height = 0;
 
   // Confidence C(i, j) = S(i, j) * H~[bin(i, j)] of source rows [begin, end): (end-begin, N_t).

@@ -1,87 +1,112 @@
 #include "core/compute/rhm_cpu.h"
 
-#include "core/compute/simd.h"
+#include "core/compute/hough_kernels.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 
-#include <limits>
+#include <algorithm>
+#include <stdexcept>
 
 namespace hpf::detail {
 namespace {
 
-HPF_SIMD_CLONES
-void vote_row_kernel(const int64_t* lx, const int64_t* ly, const int32_t* tx, const int32_t* ty, int32_t bx,
-                     int32_t by, const float* row, int64_t cols, float* hist) {
-  for (int64_t j = 0; j < cols; ++j) hist[lx[bx + tx[j]] + ly[by + ty[j]]] += row[j];
-}
+// Tasks per histogram: each has its own accumulator and histogram, summed in task order at the end.
+constexpr int64_t kVoteTasks = 16;
 
-HPF_SIMD_CLONES
-int64_t argmax_row_kernel(const int64_t* lx, const int64_t* ly, const int32_t* tx, const int32_t* ty, int32_t bx,
-                          int32_t by, const float* row, int64_t cols, const float* hough, float* best_value) {
-  float best = -std::numeric_limits<float>::infinity();
-  int64_t best_j = 0;
-  for (int64_t j = 0; j < cols; ++j) {
-    const float confidence = row[j] * hough[lx[bx + tx[j]] + ly[by + ty[j]]];
-    if (confidence > best) {
-      best = confidence;
-      best_j = j;
+// The columns' x and the rows' y of a row-major rectangle of integer centres, (N, 2) int32 on CPU.
+struct Rectangle {
+  std::vector<int32_t> x, y;
+};
+
+Rectangle rectangle_of(const at::Tensor& centers) {
+  const at::Tensor c = centers.to(at::kCPU).to(at::kInt).contiguous();
+  const auto p = c.accessor<int32_t, 2>();
+  const int64_t n = c.size(0);
+  Rectangle r;
+  if (n == 0) return r;
+  int64_t cols = 1;
+  while (cols < n && p[cols][1] == p[0][1]) ++cols;
+  if (n % cols != 0) throw std::logic_error("RHM: kept hyperpixels are not a rectangle of the grid");
+  for (int64_t k = 0; k < cols; ++k) r.x.push_back(p[k][0]);
+  for (int64_t k = 0; k < n; k += cols) r.y.push_back(p[k][1]);
+  for (int64_t k = 0; k < n; ++k) {
+    if (p[k][0] != r.x[k % cols] || p[k][1] != r.y[k / cols]) {
+      throw std::logic_error("RHM: kept hyperpixels are not a rectangle of the grid");
     }
   }
-  *best_value = best;
-  return best_j;
+  return r;
+}
+
+// bins[a * b_values.size() + b] = lut[(size - a_value) - offset + b_value]: the bins of the votes of every
+// source coordinate a against every target coordinate b along one axis.
+std::vector<int32_t> axis_bins(const std::vector<int32_t>& source, const std::vector<int32_t>& target,
+                               int size, int64_t offset, const at::Tensor& lut) {
+  const at::Tensor table = lut.to(at::kCPU).contiguous();
+  const int64_t* l = table.data_ptr<int64_t>();
+  std::vector<int32_t> bins;
+  bins.reserve(source.size() * target.size());
+  for (const int32_t a : source) {
+    for (const int32_t b : target) bins.push_back(static_cast<int32_t>(l[size - a - offset + b]));
+  }
+  return bins;
 }
 
 }  // namespace
 
-VoteTables vote_tables(const Correlation& c) {
-  VoteTables t;
-  const at::Tensor src = c.source_centers.to(at::kCPU).to(at::kInt).contiguous();
-  const at::Tensor trg = c.target_centers.to(at::kCPU).to(at::kInt).contiguous();
-  const auto s = src.accessor<int32_t, 2>();
-  const auto r = trg.accessor<int32_t, 2>();
-  for (int64_t i = 0; i < src.size(0); ++i) {
-    t.src_x.push_back(c.src_width - s[i][0] - static_cast<int32_t>(c.offset_x));
-    t.src_y.push_back(c.src_height - s[i][1] - static_cast<int32_t>(c.offset_y));
-  }
-  for (int64_t j = 0; j < trg.size(0); ++j) {
-    t.trg_x.push_back(r[j][0]);
-    t.trg_y.push_back(r[j][1]);
-  }
-  t.lut_x = c.bin_lut_x.to(at::kCPU).contiguous();
-  t.lut_y = (c.bin_lut_y.to(at::kCPU) * c.space.bins_x).contiguous();
-  return t;
+VoteGrid vote_grid(const Correlation& c) {
+  const Rectangle source = rectangle_of(c.source_centers);
+  const Rectangle target = rectangle_of(c.target_centers);
+  VoteGrid g;
+  g.source_rows = static_cast<int64_t>(source.y.size());
+  g.source_cols = static_cast<int64_t>(source.x.size());
+  g.target_rows = static_cast<int64_t>(target.y.size());
+  g.target_cols = static_cast<int64_t>(target.x.size());
+  g.bins_x = c.space.bins_x;
+  g.bins_y = c.space.bins_y;
+  g.bin_x = axis_bins(source.x, target.x, c.src_width, c.offset_x, c.bin_lut_x);
+  g.bin_y = axis_bins(source.y, target.y, c.src_height, c.offset_y, c.bin_lut_y);
+  return g;
 }
 
-void vote_row(const VoteTables& t, int64_t i, const float* row, int64_t cols, float* hist) {
-  vote_row_kernel(t.lut_x.data_ptr<int64_t>(), t.lut_y.data_ptr<int64_t>(), t.trg_x.data(), t.trg_y.data(),
-                  t.src_x[i], t.src_y[i], row, cols, hist);
-}
-
-at::Tensor rows_with_histogram(int64_t rows, int64_t bins, const std::function<void(int64_t, float*)>& row_task) {
-  // One private histogram per task, summed at the end: no atomics in the inner loops.
-  const int64_t tasks = std::max<int64_t>(1, std::min<int64_t>(at::get_num_threads() * 4, rows));
+at::Tensor histogram_by_columns(const VoteGrid& g, const std::function<const float*(int64_t)>& finish_row) {
+  const int64_t bins = g.bins_x * g.bins_y;
+  const int64_t tasks = std::min(kVoteTasks, g.source_cols);
   at::Tensor partial = at::zeros({tasks, bins}, at::TensorOptions().dtype(at::kFloat));
-  float* p = partial.data_ptr<float>();
+  if (g.source_rows == 0 || g.target_rows == 0) return partial.sum(0);
+  float* histograms = partial.data_ptr<float>();
   at::parallel_for(0, tasks, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> accumulator(static_cast<size_t>(g.bins_y * g.target_cols), 0.0f);
+    float* acc = accumulator.data();
     for (int64_t task = begin; task < end; ++task) {
-      for (int64_t i = task * rows / tasks; i < (task + 1) * rows / tasks; ++i) row_task(i, p + task * bins);
+      float* hist = histograms + task * bins;
+      for (int64_t col = task * g.source_cols / tasks; col < (task + 1) * g.source_cols / tasks; ++col) {
+        int64_t first = g.bins_y, last = -1;
+        for (int64_t row = 0; row < g.source_rows; ++row) {
+          const float* similarity = finish_row(row * g.source_cols + col);
+          const int32_t* by = g.y_bins(row);
+          for (int64_t t = 0; t < g.target_rows; ++t) {
+            hough_kernel::add_row(similarity + t * g.target_cols, g.target_cols, acc + by[t] * g.target_cols);
+          }
+          first = std::min<int64_t>(first, by[0]);
+          last = std::max<int64_t>(last, by[g.target_rows - 1]);
+        }
+        hough_kernel::flush_accumulator(acc, first, last, g.target_cols, g.x_bins(col), g.bins_x, hist);
+      }
     }
   });
   return partial.sum(0);
 }
 
 at::Tensor hough_histogram_cpu(const Correlation& c) {
-  const VoteTables t = vote_tables(c);
   const at::Tensor sim = c.similarity.contiguous();
   const int64_t cols = sim.size(1);
   const float* s = sim.data_ptr<float>();
-  return rows_with_histogram(sim.size(0), c.space.bins(),
-                             [&](int64_t i, float* hist) { vote_row(t, i, s + i * cols, cols, hist); });
+  return histogram_by_columns(vote_grid(c), [&](int64_t i) { return s + i * cols; });
 }
 
 BestMatches best_matches_cpu(const Correlation& c) {
-  const VoteTables t = vote_tables(c);
+  const VoteGrid g = vote_grid(c);
   const at::Tensor sim = c.similarity.contiguous();
   const at::Tensor hough = c.hough.contiguous().view(-1);
   const int64_t rows = sim.size(0), cols = sim.size(1);
@@ -94,8 +119,9 @@ BestMatches best_matches_cpu(const Correlation& c) {
   const float* h = hough.data_ptr<float>();
   at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      index[i] = argmax_row_kernel(t.lut_x.data_ptr<int64_t>(), t.lut_y.data_ptr<int64_t>(), t.trg_x.data(),
-                                   t.trg_y.data(), t.src_x[i], t.src_y[i], s + i * cols, cols, h, value + i);
+      index[i] =
+          hough_kernel::argmax_confidence(s + i * cols, g.y_bins(i / g.source_cols), g.target_rows,
+                                          g.target_cols, g.x_bins(i % g.source_cols), g.bins_x, h, value + i);
     }
   });
   return best;

@@ -1,6 +1,12 @@
 #pragma once
-// CPU kernels for the N_s x N_t passes of RHM. They walk the similarity matrix row by row, looking Hough bins up
-// from per-axis tables: no N_s x N_t index tensor and no N_s x n_bins buffer.
+// CPU kernels for the N_s x N_t passes of RHM. They walk the similarity matrix row by row: no N_s x N_t index
+// tensor and no N_s x n_bins buffer.
+//
+// Kept source and target positions are rectangles of their base grids in row-major order (the margin rule is
+// separable), so the Hough bin of (i, j) is bin_y(row of i, row of j) * bins_x + bin_x(column of i, column of
+// j): two small tables. Votes of all source rows of one source column go into a (bins_y x target columns)
+// accumulator with plain vector adds, and only that accumulator is scattered into the histogram, once per
+// source column.
 
 #include "core/compute/rhm.h"
 
@@ -10,38 +16,34 @@
 
 namespace hpf::detail {
 
-// The integer parts of a vote (W_s - cx_i) + cx'_j, shifted so the LUT index starts at 0, and the LUTs
-// (bins_x already folded into the y table).
-struct VoteTables {
-  std::vector<int32_t> src_x, src_y, trg_x, trg_y;
-  at::Tensor lut_x, lut_y;  // int64 on CPU
+struct VoteGrid {
+  int64_t source_rows = 0, source_cols = 0;  // the kept source rectangle: i = row * source_cols + col
+  int64_t target_rows = 0, target_cols = 0;  // the kept target rectangle: j = row * target_cols + col
+  int64_t bins_x = 0, bins_y = 0;
+  std::vector<int32_t> bin_x;  // (source_cols, target_cols)
+  std::vector<int32_t> bin_y;  // (source_rows, target_rows), non-decreasing along each row
 
-  int64_t bin(int64_t i, int64_t j) const {
-    return lut_x.data_ptr<int64_t>()[src_x[i] + trg_x[j]] + lut_y.data_ptr<int64_t>()[src_y[i] + trg_y[j]];
-  }
+  const int32_t* x_bins(int64_t source_col) const { return bin_x.data() + source_col * target_cols; }
+  const int32_t* y_bins(int64_t source_row) const { return bin_y.data() + source_row * target_rows; }
 };
-VoteTables vote_tables(const Correlation& correlation);
 
-// hist[bin(i, j)] += row[j] for one source row.
-void vote_row(const VoteTables& tables, int64_t i, const float* row, int64_t cols, float* hist);
+// The tables of a correlation; throws std::logic_error when the kept centres are not a row-major rectangle.
+VoteGrid vote_grid(const Correlation& correlation);
 
-// Weighted histogram of all votes of a finished similarity matrix, (bins,) float32.
+// Runs `finish_row(i)` for every source row on LibTorch's threads, a fixed number of source columns per task
+// (so the sums do not depend on the thread count), and returns the weighted histogram of their votes, (bins,)
+// float32. `finish_row` returns the row's N_t similarities, which must stay valid until it is called again.
+at::Tensor histogram_by_columns(const VoteGrid& grid, const std::function<const float*(int64_t)>& finish_row);
+
+// Weighted histogram of all votes of a finished similarity matrix.
 at::Tensor hough_histogram_cpu(const Correlation& correlation);
 
 // argmax_j S(i, j) * H~[bin(i, j)] and its value; ties keep the first j, as torch.max does.
 BestMatches best_matches_cpu(const Correlation& correlation);
 
-// Runs `row_task(i, hist)` for every source row on LibTorch's threads, each task with a private histogram of
-// `bins` floats; returns their sum.
-at::Tensor rows_with_histogram(int64_t rows, int64_t bins, const std::function<void(int64_t, float*)>& row_task);
-
-}  // namespace hpf::detail
-
-namespace hpf::detail {
-
-// Factorised similarity (rhm_factorized.cpp) with the Hough votes of each row accumulated as soon as the row is
-// finished, while it is still in cache. CPU only.
-at::Tensor factorized_similarity_with_votes(const Hyperpixels& source, const Hyperpixels& target, double exponent,
-                                            const VoteTables& votes, int64_t bins, at::Tensor* histogram);
+// Factorised similarity (rhm_factorized.cpp) with the Hough votes of each row accumulated as soon as the row
+// is finished, while it is still in cache.
+at::Tensor factorized_similarity_with_votes(const Hyperpixels& source, const Hyperpixels& target,
+                                            double exponent, const VoteGrid& grid, at::Tensor* histogram);
 
 }  // namespace hpf::detail

@@ -3,16 +3,17 @@
 // Bilinear upsampling is linear: a layer upsampled to the base grid is U f with U = A (x) B separable, hence
 // <U f_s(p), U f_t(p')> = (M_s G M_t^T)[p, p'] with G = f_s^T f_t the Gram matrix at the layer's own, coarser
 // resolution. Layers sharing a jump share a resolution and are correlated together (one G per group); G is
-// interpolated along the target axes to the kept target positions once (coarse rows only: cheap), and each kept
-// source row is then a 4-tap weighted sum of those rows. Only the layers at the base resolution need the full
-// N_s x N_t product. The norms of the concatenation are sums of per-layer norms of the upsampled maps.
+// interpolated along the target axes to the kept target positions once (coarse rows only: cheap), and each
+// kept source row is then a 4-tap weighted sum of those rows. Only the layers at the base resolution need the
+// full N_s x N_t product. The norms of the concatenation are sums of per-layer norms of the upsampled maps.
 // The result equals the reference's similarity up to float rounding, at a fraction of the N_s x N_t x D cost.
 //
 // On CPU, after the base product, the N_s x N_t output is finished in one pass, row by row: coarse taps,
 // normalisation, clamp and power, and (when asked) the Hough votes of the finished row.
 
-#include "core/compute/rhm.h"
 #include "core/compute/bilinear_tap.h"
+#include "core/compute/large_buffer.h"
+#include "core/compute/rhm.h"
 #include "core/compute/rhm_cpu.h"
 #include "core/compute/simd.h"
 
@@ -37,8 +38,8 @@ std::map<int64_t, at::Tensor> group_by_jump(const Hyperpixels& hp) {
   return groups;
 }
 
-// Squared norms, at the kept base positions, of the group's maps upsampled to the base grid (align_corners=true),
-// one slice of channels at a time so the upsampled features never exist whole.
+// Squared norms, at the kept base positions, of the group's maps upsampled to the base grid
+// (align_corners=true), one slice of channels at a time so the upsampled features never exist whole.
 at::Tensor upsampled_squared_norms(const at::Tensor& group, const Hyperpixels& hp) {
   at::Tensor total = at::zeros({hp.grid_height * hp.grid_width}, group.options());
   constexpr int64_t kChannelsPerSlice = 256;
@@ -52,8 +53,8 @@ at::Tensor upsampled_squared_norms(const at::Tensor& group, const Hyperpixels& h
   return total.index_select(0, hp.grid_index.to(total.device()));
 }
 
-// For every kept base position of `hp`, the 4 coarse positions (row-major in an h x w map) it interpolates and
-// their weights: (N, 4) int64 and (N, 4) float32, on CPU.
+// For every kept base position of `hp`, the 4 coarse positions (row-major in an h x w map) it interpolates
+// and their weights: (N, 4) int64 and (N, 4) float32, on CPU.
 std::pair<at::Tensor, at::Tensor> bilinear_taps(const Hyperpixels& hp, int64_t h, int64_t w) {
   const at::Tensor kept = hp.grid_index.to(at::kCPU).contiguous();
   const int64_t n = kept.size(0);
@@ -77,7 +78,8 @@ std::pair<at::Tensor, at::Tensor> bilinear_taps(const Hyperpixels& hp, int64_t h
   return {index, weight};
 }
 
-// out[q, j] = sum_k weight[j, k] * gram[q, index[j, k]]: the Gram rows interpolated to the kept target positions.
+// out[q, j] = sum_k weight[j, k] * gram[q, index[j, k]]: the Gram rows interpolated to the kept target
+// positions.
 at::Tensor interpolate_columns(const at::Tensor& gram, const at::Tensor& index, const at::Tensor& weight) {
   if (!gram.device().is_cpu()) {
     const at::Tensor i = index.to(gram.device()), w = weight.to(gram.device());
@@ -119,8 +121,8 @@ struct CoarseTerm {
 
 // What the similarity is assembled from.
 struct Factors {
-  at::Tensor base_source;            // (N_s, D_base) kept base rows
-  at::Tensor base_target;            // (N_t, D_base)
+  at::Tensor base_source;  // (N_s, D_base) kept base rows
+  at::Tensor base_target;  // (N_t, D_base)
   std::vector<CoarseTerm> terms;
   at::Tensor source_norm, target_norm;  // norms of the full concatenation, (N_s,), (N_t,)
 };
@@ -128,7 +130,8 @@ struct Factors {
 Factors factorize(const Hyperpixels& source, const Hyperpixels& target) {
   const auto src_groups = group_by_jump(source);
   const auto trg_groups = group_by_jump(target);
-  if (src_groups.size() != trg_groups.size()) throw std::logic_error("factorized_similarity: layer sets differ");
+  if (src_groups.size() != trg_groups.size())
+    throw std::logic_error("factorized_similarity: layer sets differ");
   Factors f;
   at::Tensor src_sq, trg_sq;
   for (auto s = src_groups.begin(), t = trg_groups.begin(); s != src_groups.end(); ++s, ++t) {
@@ -170,7 +173,8 @@ void similarity_row(const RowKernelArgs& a, int64_t i, float* o) {
     const float* in = term.rows.data_ptr<float>();
     const int64_t* idx = term.index.data_ptr<int64_t>() + 4 * i;
     const float* w = term.weight.data_ptr<float>() + 4 * i;
-    const float *r0 = in + idx[0] * cols, *r1 = in + idx[1] * cols, *r2 = in + idx[2] * cols, *r3 = in + idx[3] * cols;
+    const float *r0 = in + idx[0] * cols, *r1 = in + idx[1] * cols, *r2 = in + idx[2] * cols,
+                *r3 = in + idx[3] * cols;
     const float w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
     for (int64_t j = 0; j < cols; ++j) o[j] += w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j];
   }
@@ -186,23 +190,22 @@ void similarity_row(const RowKernelArgs& a, int64_t i, float* o) {
   }
 }
 
-at::Tensor similarity_cpu(const Factors& f, double exponent, const detail::VoteTables* votes, int64_t bins,
+at::Tensor similarity_cpu(const Factors& f, double exponent, const detail::VoteGrid* votes,
                           at::Tensor* histogram) {
   const int64_t rows = f.base_source.size(0), cols = f.base_target.size(0);
   // The base dot products come from BLAS (a fused per-row loop measured slower even for 24 channels); the row
   // kernel then adds the coarse terms and finishes each row in place.
-  at::Tensor out = at::matmul(f.base_source, f.base_target.t()).contiguous();
-  const at::Tensor inv_src = f.source_norm.reciprocal().contiguous(), inv_trg = f.target_norm.reciprocal().contiguous();
-  RowKernelArgs args{&f.terms,
-                     inv_src.data_ptr<float>(),
-                     inv_trg.data_ptr<float>(),
-                     static_cast<float>(exponent),
-                     cols};
+  at::Tensor out = empty_large_matrix(rows, cols);
+  at::mm_out(out, f.base_source, f.base_target.t());
+  const at::Tensor inv_src = f.source_norm.reciprocal().contiguous(),
+                   inv_trg = f.target_norm.reciprocal().contiguous();
+  RowKernelArgs args{&f.terms, inv_src.data_ptr<float>(), inv_trg.data_ptr<float>(),
+                     static_cast<float>(exponent), cols};
   float* o = out.data_ptr<float>();
   if (votes) {
-    *histogram = detail::rows_with_histogram(rows, bins, [&](int64_t i, float* hist) {
+    *histogram = detail::histogram_by_columns(*votes, [&](int64_t i) {
       similarity_row(args, i, o + i * cols);
-      detail::vote_row(*votes, i, o + i * cols, cols, hist);
+      return static_cast<const float*>(o + i * cols);
     });
   } else {
     at::parallel_for(0, rows, 8, [&](int64_t begin, int64_t end) {
@@ -229,15 +232,15 @@ at::Tensor similarity_tensor(const Factors& f, double exponent) {
 
 at::Tensor factorized_similarity(const Hyperpixels& source, const Hyperpixels& target, double exponent) {
   const Factors f = factorize(source, target);
-  return f.base_source.device().is_cpu() ? similarity_cpu(f, exponent, nullptr, 0, nullptr)
+  return f.base_source.device().is_cpu() ? similarity_cpu(f, exponent, nullptr, nullptr)
                                          : similarity_tensor(f, exponent);
 }
 
 namespace detail {
 
-at::Tensor factorized_similarity_with_votes(const Hyperpixels& source, const Hyperpixels& target, double exponent,
-                                            const VoteTables& votes, int64_t bins, at::Tensor* histogram) {
-  return similarity_cpu(factorize(source, target), exponent, &votes, bins, histogram);
+at::Tensor factorized_similarity_with_votes(const Hyperpixels& source, const Hyperpixels& target,
+                                            double exponent, const VoteGrid& grid, at::Tensor* histogram) {
+  return similarity_cpu(factorize(source, target), exponent, &grid, histogram);
 }
 
 }  // namespace detail

@@ -2,8 +2,8 @@
 
 #include "core/eval/feature_cache.h"
 #include "core/eval/pair_evaluation.h"
+#include "core/fileio/atomic_file.h"
 #include "core/image/image_io.h"
-#include "core/pipeline/atomic_file.h"
 #include "core/pipeline/pair_matching.h"
 
 #include <QJsonArray>

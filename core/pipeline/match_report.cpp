@@ -1,6 +1,6 @@
 #include "core/pipeline/match_report.h"
 
-#include "core/pipeline/atomic_file.h"
+#include "core/fileio/atomic_file.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -14,7 +14,9 @@
 namespace hpf {
 namespace {
 
-QJsonArray point_json(const Point2& p) { return QJsonArray{p.x, p.y}; }
+QJsonArray point_json(const Point2& p) {
+  return QJsonArray{p.x, p.y};
+}
 
 QJsonObject options_json(const MatchReport& r) {
   QJsonArray layers;
@@ -49,7 +51,8 @@ QJsonObject timings_json(const StageTimings& t) {
 }
 
 cv::Scalar keypoint_colour(size_t index, size_t count) {
-  cv::Mat hsv(1, 1, CV_8UC3, cv::Scalar(static_cast<int>(180.0 * index / std::max<size_t>(1, count)), 220, 255));
+  cv::Mat hsv(1, 1, CV_8UC3,
+              cv::Scalar(static_cast<int>(180.0 * index / std::max<size_t>(1, count)), 220, 255));
   cv::Mat rgb;
   cv::cvtColor(hsv, rgb, cv::COLOR_HSV2RGB);
   const cv::Vec3b c = rgb.at<cv::Vec3b>(0, 0);
@@ -58,8 +61,8 @@ cv::Scalar keypoint_colour(size_t index, size_t count) {
 
 }  // namespace
 
-MatchReport make_match_report(const MatchedPair& pair, const MatchProvenance& provenance, const MatchOptions& options,
-                              const std::vector<Point2>& source_points,
+MatchReport make_match_report(const MatchedPair& pair, const MatchProvenance& provenance,
+                              const MatchOptions& options, const std::vector<Point2>& source_points,
                               const std::vector<TransferredPoint>& transferred) {
   MatchReport r;
   r.provenance = provenance;
@@ -84,7 +87,8 @@ std::string match_report_json(const MatchReport& r) {
   for (const Point2& p : r.source_points) sources.append(point_json(p));
   for (const TransferredPoint& t : r.transferred) {
     transferred.append(t.target ? QJsonValue(point_json(*t.target)) : QJsonValue(QJsonValue::Null));
-    transferred_resized.append(t.target ? QJsonValue(point_json(t.target_resized)) : QJsonValue(QJsonValue::Null));
+    transferred_resized.append(t.target ? QJsonValue(point_json(t.target_resized))
+                                        : QJsonValue(QJsonValue::Null));
     covering.append(static_cast<qint64>(t.covering));
     if (!t.target) ++uncovered;
   }
@@ -106,14 +110,16 @@ std::string match_report_json(const MatchReport& r) {
   return QJsonDocument(root).toJson(QJsonDocument::Indented).toStdString();
 }
 
-std::string match_figure_png(const DecodedImage& source, const DecodedImage& target, const MatchReport& report) {
+std::string match_figure_png(const DecodedImage& source, const DecodedImage& target,
+                             const MatchReport& report) {
   // Both images at the same display height; coordinates map from original pixels by a per-image factor.
   const cv::Mat src = tensor_to_mat(source.rgb), trg = tensor_to_mat(target.rgb);
   const int height = std::clamp(std::max(src.rows, trg.rows), 240, 720);
   const double fs = static_cast<double>(height) / src.rows, ft = static_cast<double>(height) / trg.rows;
   cv::Mat left, right;
   cv::resize(src, left, cv::Size(std::max(1, static_cast<int>(src.cols * fs)), height), 0, 0, cv::INTER_AREA);
-  cv::resize(trg, right, cv::Size(std::max(1, static_cast<int>(trg.cols * ft)), height), 0, 0, cv::INTER_AREA);
+  cv::resize(trg, right, cv::Size(std::max(1, static_cast<int>(trg.cols * ft)), height), 0, 0,
+             cv::INTER_AREA);
   const int gap = 8;
   cv::Mat canvas(height, left.cols + gap + right.cols, CV_8UC3, cv::Scalar(255, 255, 255));
   left.copyTo(canvas(cv::Rect(0, 0, left.cols, height)));
@@ -125,7 +131,8 @@ std::string match_figure_png(const DecodedImage& source, const DecodedImage& tar
   const size_t count = report.source_points.size();
   for (size_t i = 0; i < count; ++i) {
     const cv::Scalar colour = keypoint_colour(i, count);
-    const cv::Point a(cvRound(report.source_points[i].x * src_factor), cvRound(report.source_points[i].y * src_factor));
+    const cv::Point a(cvRound(report.source_points[i].x * src_factor),
+                      cvRound(report.source_points[i].y * src_factor));
     if (i >= report.transferred.size() || !report.transferred[i].target) {
       cv::drawMarker(canvas, a, colour, cv::MARKER_TILTED_CROSS, radius * 3, 2, cv::LINE_AA);
       continue;

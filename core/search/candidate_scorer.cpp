@@ -1,5 +1,6 @@
 #include "core/search/candidate_scorer.h"
 #include "core/compute/bilinear_tap.h"
+#include "core/compute/hough_kernels.h"
 
 #include "core/compute/rhm.h"
 #include "core/eval/pair_evaluation.h"
@@ -487,8 +488,8 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
                          member.inv_target.data_ptr<float>(), exponent, b.hough.bin_y.data() + y * ht, ht, wt,
                          acc.data());
           }
-          sk::flush_accumulator(acc.data(), first, last, wt, b.hough.bin_x.data() + xs * wt, bins_x,
-                                partial.data() + (task * count + m) * bins);
+          hough_kernel::flush_accumulator(acc.data(), first, last, wt, b.hough.bin_x.data() + xs * wt, bins_x,
+                                          partial.data() + (task * count + m) * bins);
         }
       }
     }
@@ -519,8 +520,9 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
         sk::similarity_row(kp_shared.data_ptr<float>() + k * nt, row_term(member, i, b.target, dense_row),
                            member.inv_source.data_ptr<float>()[i], member.inv_target.data_ptr<float>(),
                            exponent, ht, wt, row.data());
-        out[i] = sk::argmax_confidence(row.data(), b.hough.bin_y.data() + y * ht, ht, wt,
-                                       b.hough.bin_x.data() + x * wt, bins_x, hough.data_ptr<float>());
+        out[i] =
+            hough_kernel::argmax_confidence(row.data(), b.hough.bin_y.data() + y * ht, ht, wt,
+                                            b.hough.bin_x.data() + x * wt, bins_x, hough.data_ptr<float>());
       }
     } else if (kp > 0) {
       // Without voting the confidence is the similarity itself; torch.max picks the best, as the matcher

@@ -1,6 +1,6 @@
 #include "core/search/search_job.h"
 
-#include "core/pipeline/atomic_file.h"
+#include "core/fileio/atomic_file.h"
 #include "core/search/candidate_scorer.h"
 #include "core/search/image_store.h"
 #include "core/search/pair_selection.h"

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 
 // Hot loops compiled twice, for AVX2 and for the baseline, picked at load time. Dispatch on the AVX2 feature,
 // not on "arch=haswell": GCC resolves an arch= clone with __builtin_cpu_is, i.e. only on Haswell-model CPUs.
@@ -121,36 +120,6 @@ void add_taps(const RowTerm& taps, int64_t target_rows, int64_t width, float* ds
     taps_kernel(taps.rows[0] + tap, taps.rows[1] + tap, taps.rows[2] + tap, taps.rows[3] + tap,
                 taps.weights[0], taps.weights[1], taps.weights[2], taps.weights[3], width, dst + t * width);
   }
-}
-
-void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x,
-                       int64_t bins_x, float* hist) {
-  for (int64_t y = first; y <= last; ++y) {
-    float* a = acc + y * width;
-    float* h = hist + y * bins_x;
-    for (int64_t x = 0; x < width; ++x) {
-      h[bin_x[x]] += a[x];
-      a[x] = 0.0f;
-    }
-  }
-}
-
-int64_t argmax_confidence(const float* row, const int32_t* bin_y, int64_t target_rows, int64_t width,
-                          const int32_t* bin_x, int64_t bins_x, const float* hough) {
-  float best = -std::numeric_limits<float>::infinity();
-  int64_t best_j = 0;
-  for (int64_t t = 0; t < target_rows; ++t) {
-    const float* h = hough + bin_y[t] * bins_x;
-    const float* r = row + t * width;
-    for (int64_t x = 0; x < width; ++x) {
-      const float confidence = r[x] * h[bin_x[x]];
-      if (confidence > best) {
-        best = confidence;
-        best_j = t * width + x;
-      }
-    }
-  }
-  return best_j;
 }
 
 }  // namespace hpf::search_kernel

@@ -1,6 +1,6 @@
 #pragma once
 // The inner loops of the layer search's scoring (candidate_scorer.cpp): one similarity row of a candidate
-// set, its Hough votes, and the confidence argmax of a keypoint row.
+// set and its Hough votes (the accumulator flush and the confidence argmax are core/compute/hough_kernels.h).
 //
 // Rows are the kept source positions of the base layer, columns the kept target positions, both a rectangle
 // of the base grid in row-major order (the margin rule is separable), so the Hough bin of (i, j) is bin_y(row
@@ -35,15 +35,5 @@ void vote_row(const float* shared, const RowTerm& term, float inv_source, const 
 
 // dst[j] += the taps' value at j: a coarse layer's contribution to a row of shared dot products.
 void add_taps(const RowTerm& taps, int64_t target_rows, int64_t width, float* dst);
-
-// Moves accumulator rows [first, last] into the histogram through the column's x bins, and clears them:
-// hist[y * bins_x + bin_x[x]] += acc[y * width + x].
-void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x,
-                       int64_t bins_x, float* hist);
-
-// argmax_j row[j] * hough[bin_y[t] * bins_x + bin_x[x]] over j = t * width + x; the first of equal maxima
-// wins (as the matcher's kernel and torch.max).
-int64_t argmax_confidence(const float* row, const int32_t* bin_y, int64_t target_rows, int64_t width,
-                          const int32_t* bin_x, int64_t bins_x, const float* hough);
 
 }  // namespace hpf::search_kernel

@@ -1,9 +1,8 @@
 #include "core/weights/weights_cache.h"
 
+#include "core/fileio/atomic_file.h"
 #include "core/weights/file_sha256.h"
 #include "core/weights/weights_error.h"
-
-#include <QSaveFile>
 
 #include <cstdlib>
 #include <fstream>
@@ -67,11 +66,12 @@ std::string weights_download_url(const WeightsEntry& entry) {
 }
 
 void remember_weights_hash(const fs::path& file, const std::string& sha256_hex) {
-  QSaveFile out(QString::fromStdString(sidecar_path(file).string()));
-  if (!out.open(QIODevice::WriteOnly)) return;  // only a cache: without it the file is hashed again next time
-  const std::string line = "sha256 " + sha256_hex + " " + file_identity(file) + "\n";
-  out.write(line.data(), static_cast<qint64>(line.size()));
-  out.commit();
+  try {
+    write_file_atomically(sidecar_path(file).string(),
+                          "sha256 " + sha256_hex + " " + file_identity(file) + "\n");
+  } catch (const std::runtime_error&) {
+    // Only a cache (a read-only or full cache directory): without it the file is hashed again next time.
+  }
 }
 
 bool weights_file_verified(const fs::path& file, const WeightsEntry& entry) {

@@ -1,10 +1,10 @@
-// Faults while writing results: the disk filling up (simulated with RLIMIT_FSIZE, which also works as root, where
-// a read-only directory would not stop anyone) gives a clear error and loses nothing already written.
+// Faults while writing results: the disk filling up (simulated with RLIMIT_FSIZE, which also works as root,
+// where a read-only directory would not stop anyone) gives a clear error and loses nothing already written.
 
 #include "fixtures.h"
 
 #include "core/eval/evaluation_job.h"
-#include "core/pipeline/atomic_file.h"
+#include "core/fileio/atomic_file.h"
 
 #include <gtest/gtest.h>
 
@@ -84,7 +84,8 @@ TEST(Faults, EvaluationStoppedByAFullDiskResumesToTheSameResult) {
     EXPECT_NE(std::string(e.what()).find("write failed"), std::string::npos) << e.what();
   }
   full.reset();
-  EXPECT_EQ(read_pair_records(records).size(), 5u);  // the finished pairs survived; the partial line is ignored
+  EXPECT_EQ(read_pair_records(records).size(),
+            5u);  // the finished pairs survived; the partial line is ignored
   options.resume = true;
   const EvalResult resumed = run_evaluation(*dataset, flow, RunDescription{}, options);
   ASSERT_TRUE(resumed.complete);

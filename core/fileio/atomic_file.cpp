@@ -1,9 +1,8 @@
-#include "core/pipeline/atomic_file.h"
-
-#include <QDir>
+#include "core/fileio/atomic_file.h"
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 #include <vector>
 
@@ -20,8 +19,8 @@ std::string system_error(const std::string& path, const std::string& what) {
 
 }  // namespace
 
-// Plain POSIX on purpose: Qt 6.4's QSaveFile reports success after a short write (a full disk, a file-size limit),
-// committing a truncated file. Every write(), fsync() and close() result is checked here.
+// Plain POSIX on purpose: Qt 6.4's QSaveFile reports success after a short write (a full disk, a file-size
+// limit), committing a truncated file. Every write(), fsync() and close() result is checked here.
 void write_file_atomically(const std::string& path, const std::string& content) {
   std::vector<char> temp(path.begin(), path.end());
   const std::string suffix = ".tmp-XXXXXX";
@@ -60,7 +59,12 @@ void write_file_atomically(const std::string& path, const std::string& content) 
 }
 
 void ensure_directory(const std::string& dir) {
-  if (!QDir().mkpath(QString::fromStdString(dir))) throw std::runtime_error(dir + ": cannot create directory");
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (error || !std::filesystem::is_directory(dir)) {
+    throw std::runtime_error(dir + ": cannot create directory" +
+                             (error ? ": " + error.message() : std::string()));
+  }
 }
 
 }  // namespace hpf
