@@ -17,11 +17,11 @@ struct Best {
   int64_t index = 0;
 };
 
-// Scalar scan of row[x] * h[bin_x[x]] for x in [begin, end), j = offset + x.
+// Scalar scan of row[x] * h[bin_x[x]] (h[x] when bin_x is null) for x in [begin, end), j = offset + x.
 inline void scan(const float* r, const float* h, const int32_t* bin_x, int64_t begin, int64_t end,
                  int64_t offset, Best& best) {
   for (int64_t x = begin; x < end; ++x) {
-    const float confidence = r[x] * h[bin_x[x]];
+    const float confidence = r[x] * h[bin_x ? bin_x[x] : x];
     if (confidence > best.value) {
       best.value = confidence;
       best.index = offset + x;
@@ -41,6 +41,8 @@ Best argmax_scalar(const float* row, const int32_t* bin_y, int64_t target_rows, 
 // Eight lanes, each keeping its own first maximum (strictly greater replaces); the tail of each target row
 // goes through the scalar scan. The overall first maximum is the smallest index among the candidates holding
 // the largest value, which is exactly what one scalar scan returns.
+// Gather: hough values through bin_x; otherwise the table is already expanded and read contiguously.
+template <bool Gather>
 __attribute__((target("avx2"))) Best argmax_avx2(const float* row, const int32_t* bin_y, int64_t target_rows,
                                                  int64_t width, const int32_t* bin_x, int64_t bins_x,
                                                  const float* hough) {
@@ -53,8 +55,14 @@ __attribute__((target("avx2"))) Best argmax_avx2(const float* row, const int32_t
     const float* r = row + t * width;
     const float* h = hough + bin_y[t] * bins_x;
     for (int64_t x = 0; x < vector_end; x += 8) {
-      const __m256i bins = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bin_x + x));
-      const __m256 confidence = _mm256_mul_ps(_mm256_loadu_ps(r + x), _mm256_i32gather_ps(h, bins, 4));
+      __m256 hough_values;
+      if constexpr (Gather) {
+        hough_values =
+            _mm256_i32gather_ps(h, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(bin_x + x)), 4);
+      } else {
+        hough_values = _mm256_loadu_ps(h + x);
+      }
+      const __m256 confidence = _mm256_mul_ps(_mm256_loadu_ps(r + x), hough_values);
       const __m256 greater = _mm256_cmp_ps(confidence, lane_value, _CMP_GT_OQ);
       lane_value = _mm256_blendv_ps(lane_value, confidence, greater);
       const __m256i index = _mm256_add_epi32(_mm256_set1_epi32(static_cast<int32_t>(t * width + x)), step);
@@ -101,8 +109,9 @@ void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, c
 int64_t argmax_confidence(const float* row, const int32_t* bin_y, int64_t target_rows, int64_t width,
                           const int32_t* bin_x, int64_t bins_x, const float* hough, float* best_value) {
 #ifdef HPF_AVX2_ARGMAX
-  const Best best = kHaveAvx2 ? argmax_avx2(row, bin_y, target_rows, width, bin_x, bins_x, hough)
-                              : argmax_scalar(row, bin_y, target_rows, width, bin_x, bins_x, hough);
+  const Best best = !kHaveAvx2 ? argmax_scalar(row, bin_y, target_rows, width, bin_x, bins_x, hough)
+                    : bin_x    ? argmax_avx2<true>(row, bin_y, target_rows, width, bin_x, bins_x, hough)
+                               : argmax_avx2<false>(row, bin_y, target_rows, width, bin_x, bins_x, hough);
 #else
   const Best best = argmax_scalar(row, bin_y, target_rows, width, bin_x, bins_x, hough);
 #endif

@@ -18,8 +18,9 @@ void add_row(const float* src, int64_t n, float* dst);
 void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x,
                        int64_t bins_x, float* hist);
 
-// argmax_j row[j] * hough[bin_y[t] * bins_x + bin_x[x]] over j = t * width + x, and its value. The first of
-// equal maxima wins (as torch.max); NaN confidences are never chosen. AVX2 where the CPU has it, the same
+// argmax_j row[j] * hough[bin_y[t] * bins_x + bin_x[x]] over j = t * width + x, and its value; a null bin_x
+// reads hough[bin_y[t] * bins_x + x] (a table already expanded to the target columns: no gather). The first
+// of equal maxima wins (as torch.max); NaN confidences are never chosen. AVX2 where the CPU has it, the same
 // result either way (one multiplication per value, compared exactly).
 int64_t argmax_confidence(const float* row, const int32_t* bin_y, int64_t target_rows, int64_t width,
                           const int32_t* bin_x, int64_t bins_x, const float* hough,

@@ -117,11 +117,21 @@ BestMatches best_matches_cpu(const Correlation& c) {
   float* value = best.confidence.data_ptr<float>();
   const float* s = sim.data_ptr<float>();
   const float* h = hough.data_ptr<float>();
-  at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
-    for (int64_t i = begin; i < end; ++i) {
-      index[i] =
-          hough_kernel::argmax_confidence(s + i * cols, g.y_bins(i / g.source_cols), g.target_rows,
-                                          g.target_cols, g.x_bins(i % g.source_cols), g.bins_x, h, value + i);
+  // Source column by source column: the smoothed histogram is first expanded through the column's x bins
+  // (bins_y x target columns), so the N_s x N_t pass reads it contiguously instead of gathering.
+  at::parallel_for(0, g.source_cols, 1, [&](int64_t begin, int64_t end) {
+    std::vector<float> expanded(static_cast<size_t>(g.bins_y * g.target_cols));
+    for (int64_t col = begin; col < end; ++col) {
+      const int32_t* bx = g.x_bins(col);
+      for (int64_t y = 0; y < g.bins_y; ++y) {
+        for (int64_t x = 0; x < g.target_cols; ++x) expanded[y * g.target_cols + x] = h[y * g.bins_x + bx[x]];
+      }
+      for (int64_t row = 0; row < g.source_rows; ++row) {
+        const int64_t i = row * g.source_cols + col;
+        index[i] =
+            hough_kernel::argmax_confidence(s + i * cols, g.y_bins(row), g.target_rows, g.target_cols,
+                                            /*bin_x=*/nullptr, g.target_cols, expanded.data(), value + i);
+      }
     }
   });
   return best;
