@@ -87,9 +87,9 @@ at::Tensor histogram_by_columns(const VoteGrid& g, const std::function<const flo
           const int32_t* by = g.y_bins(row);
           for (int64_t t = 0; t < g.target_rows; ++t) {
             hough_kernel::add_row(similarity + t * g.target_cols, g.target_cols, acc + by[t] * g.target_cols);
+            first = std::min<int64_t>(first, by[t]);
+            last = std::max<int64_t>(last, by[t]);
           }
-          first = std::min<int64_t>(first, by[0]);
-          last = std::max<int64_t>(last, by[g.target_rows - 1]);
         }
         hough_kernel::flush_accumulator(acc, first, last, g.target_cols, g.x_bins(col), g.bins_x, hist);
       }

@@ -21,7 +21,7 @@ struct VoteGrid {
   int64_t target_rows = 0, target_cols = 0;  // the kept target rectangle: j = row * target_cols + col
   int64_t bins_x = 0, bins_y = 0;
   std::vector<int32_t> bin_x;  // (source_cols, target_cols)
-  std::vector<int32_t> bin_y;  // (source_rows, target_rows), non-decreasing along each row
+  std::vector<int32_t> bin_y;  // (source_rows, target_rows)
 
   const int32_t* x_bins(int64_t source_col) const { return bin_x.data() + source_col * target_cols; }
   const int32_t* y_bins(int64_t source_row) const { return bin_y.data() + source_row * target_rows; }
