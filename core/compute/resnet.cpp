@@ -55,8 +55,13 @@ struct BottleneckImpl : nn::Module {
     return out;
   }
 
-  nn::Conv2d conv1, conv2, conv3;
-  nn::BatchNorm2d bn1, bn2, bn3;
+  // Declared in torchvision's registration order, which is also the order the initialisers run in.
+  nn::Conv2d conv1;
+  nn::BatchNorm2d bn1;
+  nn::Conv2d conv2;
+  nn::BatchNorm2d bn2;
+  nn::Conv2d conv3;
+  nn::BatchNorm2d bn3;
   nn::Sequential downsample{nullptr};
 };
 TORCH_MODULE(Bottleneck);

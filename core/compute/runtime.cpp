@@ -2,6 +2,7 @@
 
 #include <ATen/Context.h>
 #include <ATen/Parallel.h>
+#include <c10/util/Exception.h>
 #include <torch/version.h>
 
 #include <stdexcept>
@@ -18,14 +19,27 @@ int compute_threads() { return at::get_num_threads(); }
 
 bool cuda_available() { return at::hasCUDA() && at::getNumGPUs() > 0; }
 
+void use_full_precision_on_cuda() {
+  at::globalContext().setAllowTF32CuDNN(false);
+  at::globalContext().setAllowTF32CuBLAS(false);
+}
+
 c10::Device select_device(const std::string& request) {
   if (request == "cpu") return c10::Device(c10::kCPU);
-  if (request == "cuda" || request == "gpu") {
-    if (!cuda_available()) throw std::invalid_argument("device 'cuda' requested but LibTorch sees no CUDA GPU");
-    return c10::Device(c10::kCUDA, 0);
+  const bool want_cuda = request == "cuda" || request == "gpu";
+  if (!want_cuda && request != "auto") {
+    throw std::invalid_argument("unknown device '" + request + "' (expected auto, cpu or cuda)");
   }
-  if (request == "auto") return cuda_available() ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
-  throw std::invalid_argument("unknown device '" + request + "' (expected auto, cpu or cuda)");
+  if (want_cuda && !cuda_available()) {
+    throw std::invalid_argument("device 'cuda' requested but LibTorch sees no CUDA GPU");
+  }
+  if (!cuda_available()) return c10::Device(c10::kCPU);
+  use_full_precision_on_cuda();
+  return c10::Device(c10::kCUDA, 0);
+}
+
+bool is_cuda_out_of_memory(const c10::Error& error) {
+  return std::string(error.what()).find("out of memory") != std::string::npos;
 }
 
 std::string torch_version() { return TORCH_VERSION; }

@@ -3,6 +3,10 @@
 
 #include <c10/core/Device.h>
 
+namespace c10 {
+class Error;
+}
+
 #include <string>
 
 namespace hpf {
@@ -12,10 +16,20 @@ namespace hpf {
 void set_compute_threads(int threads = 0);
 int compute_threads();
 
-// "auto" picks CUDA when LibTorch was built with it and a GPU is present, else CPU; "cpu" and "cuda" force one.
-// Throws std::invalid_argument for anything else, and for "cuda" when none is available.
+// "auto" picks CUDA when LibTorch was built with it and a GPU is present, else CPU; "cpu" and "cuda" force
+// one. Throws std::invalid_argument for anything else, and for "cuda" when none is available. Choosing CUDA
+// also turns TF32 off for convolutions and matrix products: TF32 keeps 10 mantissa bits, enough to move
+// argmaxes and break parity with the CPU and the reference (fp32 results must agree within rounding on both
+// devices).
 c10::Device select_device(const std::string& request = "auto");
 bool cuda_available();
+
+// Full fp32 for CUDA convolutions and matrix products (see select_device).
+void use_full_precision_on_cuda();
+
+// True for LibTorch's GPU allocation failure ("CUDA out of memory. Tried to allocate ..."), which callers may
+// answer by running on the CPU; false for every other error.
+bool is_cuda_out_of_memory(const c10::Error& error);
 
 // LibTorch's version string, e.g. "1.13.1".
 std::string torch_version();

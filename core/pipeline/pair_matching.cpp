@@ -1,5 +1,7 @@
 #include "core/pipeline/pair_matching.h"
 
+#include "core/compute/runtime.h"
+
 #include <ATen/ATen.h>
 #include <c10/util/Exception.h>
 
@@ -32,8 +34,8 @@ MatchedPair match_described(const HyperpixelFlow& flow, ImageFeatures source, Im
 
 namespace {
 
-bool is_cuda_out_of_memory(const HyperpixelFlow& flow, const c10::Error& error) {
-  return flow.backbone().device().is_cuda() && std::string(error.what()).find("out of memory") != std::string::npos;
+bool gpu_ran_out_of_memory(const HyperpixelFlow& flow, const c10::Error& error) {
+  return flow.backbone().device().is_cuda() && is_cuda_out_of_memory(error);
 }
 
 MatchedPair match_images_on_device(const HyperpixelFlow& flow, const DecodedImage& source,
@@ -45,7 +47,7 @@ MatchedPair match_images(const HyperpixelFlow& flow, const DecodedImage& source,
   try {
     return match_images_on_device(flow, source, target);
   } catch (const c10::Error& error) {
-    if (!is_cuda_out_of_memory(flow, error)) throw;
+    if (!gpu_ran_out_of_memory(flow, error)) throw;
   }
   // The GPU ran out of memory: finish on the CPU (the backbone stays there for the following pairs).
   flow.backbone().to(c10::Device(c10::kCPU));
