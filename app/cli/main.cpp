@@ -68,6 +68,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   hpf::set_compute_threads(0);
+  hpf::tune_memory_allocator();
   try {
     return found->second.run(args);
   } catch (const hpf::cli::UsageError& e) {

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
 
   // Leave one core to the GUI thread so the window stays responsive while a pair computes.
   hpf::set_compute_threads(std::max(1, QThread::idealThreadCount() - 1));
+  hpf::tune_memory_allocator();
 
   hpf::MainWindow window;
   hpf::MatchSettings settings = window.session().settings();

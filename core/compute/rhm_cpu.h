@@ -33,6 +33,7 @@ VoteGrid vote_grid(const Correlation& correlation);
 // Runs `finish_row(i)` for every source row on LibTorch's threads, a fixed number of source columns per task
 // (so the sums do not depend on the thread count), and returns the weighted histogram of their votes, (bins,)
 // float32. `finish_row` returns the row's N_t similarities, which must stay valid until it is called again.
+// The rows of one source column are visited in increasing order by one thread, one column after another.
 at::Tensor histogram_by_columns(const VoteGrid& grid, const std::function<const float*(int64_t)>& finish_row);
 
 // Weighted histogram of all votes of a finished similarity matrix.

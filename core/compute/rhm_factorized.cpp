@@ -8,9 +8,11 @@
 // full N_s x N_t product. The norms of the concatenation are sums of per-layer norms of the upsampled maps.
 // The result equals the reference's similarity up to float rounding, at a fraction of the N_s x N_t x D cost.
 //
-// On CPU, after the base product, the N_s x N_t output is finished in one pass, row by row: coarse taps,
-// normalisation, clamp and power, and (when asked) the Hough votes of the finished row.
+// On CPU the N_s x N_t output is finished in one pass, row by row: base dot products (for narrow base layers;
+// wide ones come from BLAS beforehand), coarse taps, normalisation, clamp and power, and (when asked) the
+// Hough votes of the finished row.
 
+#include "core/compute/base_dots.h"
 #include "core/compute/bilinear_tap.h"
 #include "core/compute/large_buffer.h"
 #include "core/compute/rhm.h"
@@ -23,6 +25,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <utility>
 
 namespace hpf {
@@ -78,8 +81,62 @@ std::pair<at::Tensor, at::Tensor> bilinear_taps(const Hyperpixels& hp, int64_t h
   return {index, weight};
 }
 
+// The kept positions of `hp` as a rectangle of its base grid (the margin rule is separable), or nullopt.
+struct KeptRectangle {
+  int64_t x0, y0, width, height;
+};
+std::optional<KeptRectangle> kept_rectangle(const Hyperpixels& hp) {
+  const at::Tensor kept = hp.grid_index.to(at::kCPU).contiguous();
+  const int64_t n = kept.size(0);
+  if (n == 0) return std::nullopt;
+  const int64_t* k = kept.data_ptr<int64_t>();
+  const int64_t gw = hp.grid_width;
+  const KeptRectangle r{k[0] % gw, k[0] / gw, k[n - 1] % gw - k[0] % gw + 1, k[n - 1] / gw - k[0] / gw + 1};
+  if (r.width <= 0 || r.height <= 0 || r.width * r.height != n) return std::nullopt;
+  for (int64_t i = 0; i < n; ++i) {
+    if (k[i] != (r.y0 + i / r.width) * gw + r.x0 + i % r.width) return std::nullopt;
+  }
+  return r;
+}
+
+// The Gram rows (q, h x w coarse target positions) interpolated to the kept target positions of `target`,
+// separably: along x into an (h, kept width) buffer, then along y, contiguous rows. Same arithmetic as ATen's
+// upsampling, x first: wy0 * (wx0 * g00 + wx1 * g01) + wy1 * (wx0 * g10 + wx1 * g11).
+at::Tensor interpolate_columns_separable(const at::Tensor& gram, const Hyperpixels& target, int64_t h,
+                                         int64_t w, const KeptRectangle& kept) {
+  std::vector<BilinearTap> tx(static_cast<size_t>(kept.width)), ty(static_cast<size_t>(kept.height));
+  for (int64_t x = 0; x < kept.width; ++x) tx[x] = bilinear_tap(kept.x0 + x, w, target.grid_width);
+  for (int64_t y = 0; y < kept.height; ++y) ty[y] = bilinear_tap(kept.y0 + y, h, target.grid_height);
+  const at::Tensor g = gram.contiguous();
+  const int64_t rows = g.size(0), cols = kept.width * kept.height;
+  at::Tensor out = at::empty({rows, cols}, g.options());
+  const float* in = g.data_ptr<float>();
+  float* o = out.data_ptr<float>();
+  at::parallel_for(0, rows, 8, [&](int64_t begin, int64_t end) {
+    std::vector<float> along_x(static_cast<size_t>(h * kept.width));
+    for (int64_t q = begin; q < end; ++q) {
+      for (int64_t cy = 0; cy < h; ++cy) {
+        const float* r = in + q * h * w + cy * w;
+        float* a = along_x.data() + cy * kept.width;
+        for (int64_t x = 0; x < kept.width; ++x) {
+          const BilinearTap& t = tx[x];
+          a[x] = (1 - t.high_weight) * r[t.low] + t.high_weight * r[t.high];
+        }
+      }
+      for (int64_t y = 0; y < kept.height; ++y) {
+        const float w0 = 1 - ty[y].high_weight, w1 = ty[y].high_weight;
+        const float* low = along_x.data() + ty[y].low * kept.width;
+        const float* high = along_x.data() + ty[y].high * kept.width;
+        float* dst = o + q * cols + y * kept.width;
+        for (int64_t x = 0; x < kept.width; ++x) dst[x] = w0 * low[x] + w1 * high[x];
+      }
+    }
+  });
+  return out;
+}
+
 // out[q, j] = sum_k weight[j, k] * gram[q, index[j, k]]: the Gram rows interpolated to the kept target
-// positions.
+// positions (GPU, and kept positions that are not a rectangle).
 at::Tensor interpolate_columns(const at::Tensor& gram, const at::Tensor& index, const at::Tensor& weight) {
   if (!gram.device().is_cpu()) {
     const at::Tensor i = index.to(gram.device()), w = weight.to(gram.device());
@@ -134,6 +191,7 @@ Factors factorize(const Hyperpixels& source, const Hyperpixels& target) {
     throw std::logic_error("factorized_similarity: layer sets differ");
   Factors f;
   at::Tensor src_sq, trg_sq;
+  const std::optional<KeptRectangle> target_rectangle = kept_rectangle(target);
   for (auto s = src_groups.begin(), t = trg_groups.begin(); s != src_groups.end(); ++s, ++t) {
     const at::Tensor& fs = s->second;
     const at::Tensor& ft = t->second;
@@ -145,9 +203,13 @@ Factors factorize(const Hyperpixels& source, const Hyperpixels& target) {
       continue;
     }
     const at::Tensor gram = at::matmul(fs.reshape({fs.size(0), -1}).t(), ft.reshape({ft.size(0), -1}));
-    const auto [target_index, target_weight] = bilinear_taps(target, ft.size(1), ft.size(2));
     CoarseTerm term;
-    term.rows = interpolate_columns(gram, target_index, target_weight);
+    if (target_rectangle && gram.device().is_cpu()) {
+      term.rows = interpolate_columns_separable(gram, target, ft.size(1), ft.size(2), *target_rectangle);
+    } else {
+      const auto [target_index, target_weight] = bilinear_taps(target, ft.size(1), ft.size(2));
+      term.rows = interpolate_columns(gram, target_index, target_weight);
+    }
     std::tie(term.index, term.weight) = bilinear_taps(source, fs.size(1), fs.size(2));
     f.terms.push_back(std::move(term));
     src_sq += upsampled_squared_norms(fs, source);
@@ -192,24 +254,48 @@ void similarity_row(const RowKernelArgs& a, int64_t i, float* o) {
 
 at::Tensor similarity_cpu(const Factors& f, double exponent, const detail::VoteGrid* votes,
                           at::Tensor* histogram) {
-  const int64_t rows = f.base_source.size(0), cols = f.base_target.size(0);
-  // The base dot products come from BLAS (a fused per-row loop measured slower even for 24 channels); the row
-  // kernel then adds the coarse terms and finishes each row in place.
+  const int64_t rows = f.base_source.size(0), cols = f.base_target.size(0), depth = f.base_source.size(1);
   at::Tensor out = empty_large_matrix(rows, cols);
-  at::mm_out(out, f.base_source, f.base_target.t());
+  // Narrow base layers: each block of up to 4 source rows gets its dot products just before the row kernel
+  // finishes those rows, so the N_s x N_t matrix is written once instead of written by BLAS, read and
+  // rewritten. Wide base layers are compute-bound: one BLAS product first.
+  const bool fused = depth <= base_dots::kMaxFusedDepth;
+  at::Tensor target_t;
+  if (fused) {
+    target_t = f.base_target.t().contiguous();
+  } else {
+    at::mm_out(out, f.base_source, f.base_target.t());
+  }
   const at::Tensor inv_src = f.source_norm.reciprocal().contiguous(),
                    inv_trg = f.target_norm.reciprocal().contiguous();
   RowKernelArgs args{&f.terms, inv_src.data_ptr<float>(), inv_trg.data_ptr<float>(),
                      static_cast<float>(exponent), cols};
   float* o = out.data_ptr<float>();
+  const float* source = f.base_source.data_ptr<float>();
+  const float* target = fused ? target_t.data_ptr<float>() : nullptr;
+  // Base dot products of `count` (<= 4) source rows first, first + step, ...
+  const auto block_dots = [&](int64_t first, int64_t count, int64_t step) {
+    base_dots::rows_times_target(source + first * depth, step * depth, static_cast<int>(count), depth, target,
+                                 cols, o + first * cols, step * cols);
+  };
   if (votes) {
+    const int64_t width = votes->source_cols, height = votes->source_rows;
+    if (width * height != rows) throw std::logic_error("similarity_cpu: vote grid and rows disagree");
     *histogram = detail::histogram_by_columns(*votes, [&](int64_t i) {
+      // Each source column's rows arrive in order on one thread: the first row of every 4 computes the
+      // dot products of the 4 rows i, i + width, ... of its column.
+      const int64_t row = i / width;
+      if (fused && row % 4 == 0) block_dots(i, std::min<int64_t>(4, height - row), width);
       similarity_row(args, i, o + i * cols);
       return static_cast<const float*>(o + i * cols);
     });
   } else {
-    at::parallel_for(0, rows, 8, [&](int64_t begin, int64_t end) {
-      for (int64_t i = begin; i < end; ++i) similarity_row(args, i, o + i * cols);
+    at::parallel_for(0, (rows + 3) / 4, 2, [&](int64_t begin, int64_t end) {
+      for (int64_t block = begin; block < end; ++block) {
+        const int64_t first = 4 * block, count = std::min<int64_t>(4, rows - first);
+        if (fused) block_dots(first, count, 1);
+        for (int64_t i = first; i < first + count; ++i) similarity_row(args, i, o + i * cols);
+      }
     });
   }
   return out;

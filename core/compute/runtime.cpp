@@ -5,8 +5,13 @@
 #include <c10/util/Exception.h>
 #include <torch/version.h>
 
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace hpf {
 
@@ -16,6 +21,17 @@ void set_compute_threads(int threads) {
 }
 
 int compute_threads() { return at::get_num_threads(); }
+
+void tune_memory_allocator() {
+#if defined(__GLIBC__)
+  for (const char* variable : {"GLIBC_TUNABLES", "MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"}) {
+    if (std::getenv(variable)) return;
+  }
+  // Setting either value turns off glibc's dynamic threshold, so both are set.
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
+}
 
 bool cuda_available() { return at::hasCUDA() && at::getNumGPUs() > 0; }
 

@@ -51,6 +51,7 @@ double pair_ms(const hpf::HyperpixelFlow& flow, int repeats) {
 int main(int argc, char** argv) {
   const int repeats = argc > 1 ? std::max(1, std::atoi(argv[1])) : 5;
   hpf::set_compute_threads(0);
+  hpf::tune_memory_allocator();
   std::vector<std::string> devices = {"cpu"};
   if (hpf::cuda_available()) devices.push_back("cuda");
   std::printf("LibTorch %s, %d CPU threads, CUDA %s; median of %d pairs, ms\n", hpf::torch_version().c_str(),
