@@ -20,8 +20,8 @@ TEST(BaseDots, EqualsTheMatrixProduct) {
         const at::Tensor target = at::randn({cols, depth});
         const at::Tensor target_t = target.t().contiguous();
         at::Tensor out = at::full({rows, out_stride}, -7.0f);
-        base_dots::rows_times_target(a.data_ptr<float>(), a_stride, rows, depth, target_t.data_ptr<float>(), cols,
-                                     out.data_ptr<float>(), out_stride);
+        base_dots::rows_times_target(a.data_ptr<float>(), a_stride, rows, depth, target_t.data_ptr<float>(),
+                                     cols, out.data_ptr<float>(), out_stride);
         const at::Tensor expected = at::mm(a.slice(1, 0, depth), target.t());
         EXPECT_TRUE(at::allclose(out.slice(1, 0, cols), expected, 1e-5, 1e-5))
             << "depth " << depth << " cols " << cols << " rows " << rows;
