@@ -85,6 +85,27 @@ __attribute__((target("avx2"))) Best argmax_avx2(const float* row, const int32_t
 }
 
 const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
+
+__attribute__((target("avx2"))) float add_row_max_avx2(const float* __restrict src, int64_t n,
+                                                       float* __restrict dst) {
+  // max_ps(value, m) returns m when value is NaN: NaN never raises the bound.
+  __m256 m = _mm256_set1_ps(-std::numeric_limits<float>::infinity());
+  int64_t x = 0;
+  for (; x + 8 <= n; x += 8) {
+    const __m256 v = _mm256_loadu_ps(src + x);
+    _mm256_storeu_ps(dst + x, _mm256_add_ps(_mm256_loadu_ps(dst + x), v));
+    m = _mm256_max_ps(v, m);
+  }
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, m);
+  float best = lanes[0];
+  for (int k = 1; k < 8; ++k) best = lanes[k] > best ? lanes[k] : best;
+  for (; x < n; ++x) {
+    dst[x] += src[x];
+    if (src[x] > best) best = src[x];
+  }
+  return best;
+}
 #endif
 
 }  // namespace
@@ -92,6 +113,19 @@ const bool kHaveAvx2 = __builtin_cpu_supports("avx2");
 HPF_SIMD_CLONES
 void add_row(const float* __restrict src, int64_t n, float* __restrict dst) {
   for (int64_t x = 0; x < n; ++x) dst[x] += src[x];
+}
+
+float add_row_max(const float* __restrict src, int64_t n, float* __restrict dst) {
+  int64_t x = 0;
+  float best = -std::numeric_limits<float>::infinity();
+#ifdef HPF_AVX2_ARGMAX
+  if (kHaveAvx2) return add_row_max_avx2(src, n, dst);
+#endif
+  for (; x < n; ++x) {
+    dst[x] += src[x];
+    if (src[x] > best) best = src[x];
+  }
+  return best;
 }
 
 void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x,
@@ -115,6 +149,40 @@ int64_t argmax_confidence(const float* row, const int32_t* bin_y, int64_t target
 #else
   const Best best = argmax_scalar(row, bin_y, target_rows, width, bin_x, bins_x, hough);
 #endif
+  if (best_value) *best_value = best.value;
+  return best.index;
+}
+
+int64_t argmax_confidence_pruned(const float* row, const int32_t* bin_y, int64_t target_rows, int64_t width,
+                                 int64_t bins_x, const float* table, const float* table_row_max,
+                                 const float* row_max, float* best_value) {
+  Best best;
+  if (target_rows == 0) {
+    if (best_value) *best_value = best.value;
+    return best.index;
+  }
+  const auto bound = [&](int64_t t) {
+    const float h = table_row_max[bin_y[t]];
+    return row_max[t] * (h > 0.0f ? h : 0.0f);
+  };
+  // One target row (its own first maximum), merged so that the smallest index wins among equal values.
+  const auto visit = [&](int64_t t) {
+    float value = 0.0f;
+    const int64_t x = argmax_confidence(row + t * width, bin_y + t, 1, width, nullptr, bins_x, table, &value);
+    const int64_t j = t * width + x;
+    if (value > best.value || (value == best.value && j < best.index)) {
+      best.value = value;
+      best.index = j;
+    }
+  };
+  int64_t first = 0;
+  for (int64_t t = 1; t < target_rows; ++t) {
+    if (bound(t) > bound(first)) first = t;
+  }
+  visit(first);
+  for (int64_t t = 0; t < target_rows; ++t) {
+    if (t != first && bound(t) >= best.value) visit(t);
+  }
   if (best_value) *best_value = best.value;
   return best.index;
 }

@@ -13,6 +13,10 @@ namespace hpf::hough_kernel {
 // dst[x] += src[x] for x < n: one target row of votes into a row of a column accumulator.
 void add_row(const float* src, int64_t n, float* dst);
 
+// add_row, returning the largest src[x] as well (NaN ignored; -inf when n is 0): the bound the pruned argmax
+// below needs, taken while the row is in cache.
+float add_row_max(const float* src, int64_t n, float* dst);
+
 // Moves accumulator rows [first, last] into the histogram through the x bins of one source column, and clears
 // them: hist[y * bins_x + bin_x[x]] += acc[y * width + x].
 void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, const int32_t* bin_x,
@@ -25,5 +29,16 @@ void flush_accumulator(float* acc, int64_t first, int64_t last, int64_t width, c
 int64_t argmax_confidence(const float* row, const int32_t* bin_y, int64_t target_rows, int64_t width,
                           const int32_t* bin_x, int64_t bins_x, const float* hough,
                           float* best_value = nullptr);
+
+// argmax_confidence over an expanded table (bin_x null), the same index and value, skipping target rows that
+// cannot reach the best value found so far: target row t is scanned only if
+//   row_max[t] * max(0, table_row_max[bin_y[t]]) >= best so far,
+// where row_max[t] >= every row[t * width + x] (NaN aside) and table_row_max[y] >= every table[y * bins_x +
+// x] (NaN aside). The row with the largest bound goes first. Requires row values >= 0 (clamped similarities):
+// then each skipped confidence is at most its bound (rounding is monotonic), below the final best, so neither
+// the best nor an equal value at a smaller index can be skipped.
+int64_t argmax_confidence_pruned(const float* row, const int32_t* bin_y, int64_t target_rows, int64_t width,
+                                 int64_t bins_x, const float* table, const float* table_row_max,
+                                 const float* row_max, float* best_value = nullptr);
 
 }  // namespace hpf::hough_kernel

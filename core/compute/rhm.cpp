@@ -148,7 +148,7 @@ Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpix
   at::Tensor histogram;
   if (device.is_cpu() && options.factorized_similarity) {
     c.similarity = detail::factorized_similarity_with_votes(source, target, options.exponent,
-                                                            detail::vote_grid(c), &histogram);
+                                                            detail::vote_grid(c), &histogram, &c.row_max);
     if (timings) timings->similarity_ms += elapsed_ms(start);
   } else {
     c.similarity = options.factorized_similarity
@@ -156,7 +156,7 @@ Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpix
                        : appearance_similarity(source.features, target.features, options.exponent);
     if (timings) timings->similarity_ms += elapsed_ms(start);
     start = std::chrono::steady_clock::now();
-    histogram = device.is_cpu() ? detail::hough_histogram_cpu(c) : histogram_by_chunks(c);
+    histogram = device.is_cpu() ? detail::hough_histogram_cpu(c, &c.row_max) : histogram_by_chunks(c);
     if (timings) timings->voting_ms += elapsed_ms(start);
   }
 

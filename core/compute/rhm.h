@@ -46,6 +46,9 @@ struct Correlation {
   int64_t offset_x = 0;  // smallest x vote value covered by the LUT
   int64_t offset_y = 0;
   HoughSpace space;
+  // CPU: (N_s, kept target rows), the largest similarity of each source row within each kept target row,
+  // taken while voting; lets best_matches skip target rows that cannot hold the maximum. May be empty.
+  at::Tensor row_max;
   at::Tensor source_centers;  // (N_s, 2) on the compute device
   at::Tensor target_centers;  // (N_t, 2)
   int src_width = 0, src_height = 0;

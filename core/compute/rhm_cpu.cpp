@@ -6,6 +6,7 @@
 #include <ATen/Parallel.h>
 
 #include <algorithm>
+#include <limits>
 #include <stdexcept>
 
 namespace hpf::detail {
@@ -69,7 +70,12 @@ VoteGrid vote_grid(const Correlation& c) {
   return g;
 }
 
-at::Tensor histogram_by_columns(const VoteGrid& g, const std::function<const float*(int64_t)>& finish_row) {
+at::Tensor empty_row_maxima(const VoteGrid& g) {
+  return at::empty({g.source_rows * g.source_cols, g.target_rows}, at::TensorOptions().dtype(at::kFloat));
+}
+
+at::Tensor histogram_by_columns(const VoteGrid& g, const std::function<const float*(int64_t)>& finish_row,
+                                float* row_max) {
   const int64_t bins = g.bins_x * g.bins_y;
   const int64_t tasks = std::min(kVoteTasks, g.source_cols);
   at::Tensor partial = at::zeros({tasks, bins}, at::TensorOptions().dtype(at::kFloat));
@@ -83,10 +89,17 @@ at::Tensor histogram_by_columns(const VoteGrid& g, const std::function<const flo
       for (int64_t col = task * g.source_cols / tasks; col < (task + 1) * g.source_cols / tasks; ++col) {
         int64_t first = g.bins_y, last = -1;
         for (int64_t row = 0; row < g.source_rows; ++row) {
-          const float* similarity = finish_row(row * g.source_cols + col);
+          const int64_t i = row * g.source_cols + col;
+          const float* similarity = finish_row(i);
           const int32_t* by = g.y_bins(row);
           for (int64_t t = 0; t < g.target_rows; ++t) {
-            hough_kernel::add_row(similarity + t * g.target_cols, g.target_cols, acc + by[t] * g.target_cols);
+            const float* segment = similarity + t * g.target_cols;
+            float* votes = acc + by[t] * g.target_cols;
+            if (row_max) {
+              row_max[i * g.target_rows + t] = hough_kernel::add_row_max(segment, g.target_cols, votes);
+            } else {
+              hough_kernel::add_row(segment, g.target_cols, votes);
+            }
             first = std::min<int64_t>(first, by[t]);
             last = std::max<int64_t>(last, by[t]);
           }
@@ -98,11 +111,14 @@ at::Tensor histogram_by_columns(const VoteGrid& g, const std::function<const flo
   return partial.sum(0);
 }
 
-at::Tensor hough_histogram_cpu(const Correlation& c) {
+at::Tensor hough_histogram_cpu(const Correlation& c, at::Tensor* row_max) {
   const at::Tensor sim = c.similarity.contiguous();
   const int64_t cols = sim.size(1);
   const float* s = sim.data_ptr<float>();
-  return histogram_by_columns(vote_grid(c), [&](int64_t i) { return s + i * cols; });
+  const VoteGrid grid = vote_grid(c);
+  *row_max = empty_row_maxima(grid);
+  return histogram_by_columns(
+      grid, [&](int64_t i) { return s + i * cols; }, row_max->data_ptr<float>());
 }
 
 BestMatches best_matches_cpu(const Correlation& c) {
@@ -119,18 +135,33 @@ BestMatches best_matches_cpu(const Correlation& c) {
   const float* h = hough.data_ptr<float>();
   // Source column by source column: the smoothed histogram is first expanded through the column's x bins
   // (bins_y x target columns), so the N_s x N_t pass reads it contiguously instead of gathering.
+  const bool pruned = c.row_max.defined();
+  if (pruned && (c.row_max.size(0) != rows || c.row_max.size(1) != g.target_rows)) {
+    throw std::logic_error("RHM: row maxima do not match the similarity");
+  }
+  const float* row_max = pruned ? c.row_max.contiguous().data_ptr<float>() : nullptr;
   at::parallel_for(0, g.source_cols, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> expanded(static_cast<size_t>(g.bins_y * g.target_cols));
+    std::vector<float> expanded_max(static_cast<size_t>(g.bins_y));
     for (int64_t col = begin; col < end; ++col) {
       const int32_t* bx = g.x_bins(col);
       for (int64_t y = 0; y < g.bins_y; ++y) {
-        for (int64_t x = 0; x < g.target_cols; ++x) expanded[y * g.target_cols + x] = h[y * g.bins_x + bx[x]];
+        float largest = -std::numeric_limits<float>::infinity();
+        for (int64_t x = 0; x < g.target_cols; ++x) {
+          const float v = h[y * g.bins_x + bx[x]];
+          expanded[y * g.target_cols + x] = v;
+          if (v > largest) largest = v;
+        }
+        expanded_max[y] = largest;
       }
       for (int64_t row = 0; row < g.source_rows; ++row) {
         const int64_t i = row * g.source_cols + col;
-        index[i] =
-            hough_kernel::argmax_confidence(s + i * cols, g.y_bins(row), g.target_rows, g.target_cols,
-                                            /*bin_x=*/nullptr, g.target_cols, expanded.data(), value + i);
+        index[i] = pruned ? hough_kernel::argmax_confidence_pruned(
+                                s + i * cols, g.y_bins(row), g.target_rows, g.target_cols, g.target_cols,
+                                expanded.data(), expanded_max.data(), row_max + i * g.target_rows, value + i)
+                          : hough_kernel::argmax_confidence(s + i * cols, g.y_bins(row), g.target_rows,
+                                                            g.target_cols, /*bin_x=*/nullptr, g.target_cols,
+                                                            expanded.data(), value + i);
       }
     }
   });

@@ -34,17 +34,25 @@ VoteGrid vote_grid(const Correlation& correlation);
 // (so the sums do not depend on the thread count), and returns the weighted histogram of their votes, (bins,)
 // float32. `finish_row` returns the row's N_t similarities, which must stay valid until it is called again.
 // The rows of one source column are visited in increasing order by one thread, one column after another.
-at::Tensor histogram_by_columns(const VoteGrid& grid, const std::function<const float*(int64_t)>& finish_row);
+// With `row_max` (N_s x target_rows floats), row_max[i * target_rows + t] receives the largest similarity of
+// source row i within kept target row t (the bounds of hough_kernel::argmax_confidence_pruned).
+at::Tensor histogram_by_columns(const VoteGrid& grid, const std::function<const float*(int64_t)>& finish_row,
+                                float* row_max = nullptr);
 
-// Weighted histogram of all votes of a finished similarity matrix.
-at::Tensor hough_histogram_cpu(const Correlation& correlation);
+// An (N_s, target_rows) float32 tensor for histogram_by_columns' row maxima.
+at::Tensor empty_row_maxima(const VoteGrid& grid);
 
-// argmax_j S(i, j) * H~[bin(i, j)] and its value; ties keep the first j, as torch.max does.
+// Weighted histogram of all votes of a finished similarity matrix, and its row maxima (Correlation::row_max).
+at::Tensor hough_histogram_cpu(const Correlation& correlation, at::Tensor* row_max);
+
+// argmax_j S(i, j) * H~[bin(i, j)] and its value; ties keep the first j, as torch.max does. With the
+// correlation's row maxima, target rows that cannot hold the maximum are skipped (same result).
 BestMatches best_matches_cpu(const Correlation& correlation);
 
 // Factorised similarity (rhm_factorized.cpp) with the Hough votes of each row accumulated as soon as the row
-// is finished, while it is still in cache.
+// is finished, while it is still in cache; also fills the row maxima.
 at::Tensor factorized_similarity_with_votes(const Hyperpixels& source, const Hyperpixels& target,
-                                            double exponent, const VoteGrid& grid, at::Tensor* histogram);
+                                            double exponent, const VoteGrid& grid, at::Tensor* histogram,
+                                            at::Tensor* row_max);
 
 }  // namespace hpf::detail

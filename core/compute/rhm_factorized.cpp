@@ -253,7 +253,7 @@ void similarity_row(const RowKernelArgs& a, int64_t i, float* o) {
 }
 
 at::Tensor similarity_cpu(const Factors& f, double exponent, const detail::VoteGrid* votes,
-                          at::Tensor* histogram) {
+                          at::Tensor* histogram, at::Tensor* row_max) {
   const int64_t rows = f.base_source.size(0), cols = f.base_target.size(0), depth = f.base_source.size(1);
   at::Tensor out = empty_large_matrix(rows, cols);
   // Narrow base layers: each block of up to 4 source rows gets its dot products just before the row kernel
@@ -281,14 +281,18 @@ at::Tensor similarity_cpu(const Factors& f, double exponent, const detail::VoteG
   if (votes) {
     const int64_t width = votes->source_cols, height = votes->source_rows;
     if (width * height != rows) throw std::logic_error("similarity_cpu: vote grid and rows disagree");
-    *histogram = detail::histogram_by_columns(*votes, [&](int64_t i) {
-      // Each source column's rows arrive in order on one thread: the first row of every 4 computes the
-      // dot products of the 4 rows i, i + width, ... of its column.
-      const int64_t row = i / width;
-      if (fused && row % 4 == 0) block_dots(i, std::min<int64_t>(4, height - row), width);
-      similarity_row(args, i, o + i * cols);
-      return static_cast<const float*>(o + i * cols);
-    });
+    *row_max = detail::empty_row_maxima(*votes);
+    *histogram = detail::histogram_by_columns(
+        *votes,
+        [&](int64_t i) {
+          // Each source column's rows arrive in order on one thread: the first row of every 4 computes the
+          // dot products of the 4 rows i, i + width, ... of its column.
+          const int64_t row = i / width;
+          if (fused && row % 4 == 0) block_dots(i, std::min<int64_t>(4, height - row), width);
+          similarity_row(args, i, o + i * cols);
+          return static_cast<const float*>(o + i * cols);
+        },
+        row_max->data_ptr<float>());
   } else {
     at::parallel_for(0, (rows + 3) / 4, 2, [&](int64_t begin, int64_t end) {
       for (int64_t block = begin; block < end; ++block) {
@@ -318,15 +322,16 @@ at::Tensor similarity_tensor(const Factors& f, double exponent) {
 
 at::Tensor factorized_similarity(const Hyperpixels& source, const Hyperpixels& target, double exponent) {
   const Factors f = factorize(source, target);
-  return f.base_source.device().is_cpu() ? similarity_cpu(f, exponent, nullptr, nullptr)
+  return f.base_source.device().is_cpu() ? similarity_cpu(f, exponent, nullptr, nullptr, nullptr)
                                          : similarity_tensor(f, exponent);
 }
 
 namespace detail {
 
 at::Tensor factorized_similarity_with_votes(const Hyperpixels& source, const Hyperpixels& target,
-                                            double exponent, const VoteGrid& grid, at::Tensor* histogram) {
-  return similarity_cpu(factorize(source, target), exponent, &grid, histogram);
+                                            double exponent, const VoteGrid& grid, at::Tensor* histogram,
+                                            at::Tensor* row_max) {
+  return similarity_cpu(factorize(source, target), exponent, &grid, histogram, row_max);
 }
 
 }  // namespace detail
