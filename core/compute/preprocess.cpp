@@ -28,7 +28,10 @@ PreparedImage prepare_image(const at::Tensor& rgb, int max_side) {
   const auto options = at::TensorOptions().dtype(at::kFloat);
   const at::Tensor mean = at::tensor({0.485f, 0.456f, 0.406f}, options).view({1, 3, 1, 1});
   const at::Tensor stdev = at::tensor({0.229f, 0.224f, 0.225f}, options).view({1, 3, 1, 1});
-  at::Tensor image = rgb.permute({2, 0, 1}).unsqueeze(0).to(at::kFloat).div(255.0).sub(mean).div(stdev);
+  // Planar uint8 first (a small copy), so the float operations below run on contiguous memory; the values are
+  // the same element by element.
+  at::Tensor image =
+      rgb.permute({2, 0, 1}).contiguous().unsqueeze(0).to(at::kFloat).div_(255.0).sub_(mean).div_(stdev);
 
   out.ratio = resize_ratio(out.original_width, out.original_height, max_side);
   if (out.ratio != 1.0f) {
