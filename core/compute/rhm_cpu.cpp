@@ -139,7 +139,8 @@ BestMatches best_matches_cpu(const Correlation& c) {
   if (pruned && (c.row_max.size(0) != rows || c.row_max.size(1) != g.target_rows)) {
     throw std::logic_error("RHM: row maxima do not match the similarity");
   }
-  const float* row_max = pruned ? c.row_max.contiguous().data_ptr<float>() : nullptr;
+  const at::Tensor maxima = pruned ? c.row_max.contiguous() : at::Tensor();
+  const float* row_max = pruned ? maxima.data_ptr<float>() : nullptr;
   at::parallel_for(0, g.source_cols, 1, [&](int64_t begin, int64_t end) {
     std::vector<float> expanded(static_cast<size_t>(g.bins_y * g.target_cols));
     std::vector<float> expanded_max(static_cast<size_t>(g.bins_y));
