@@ -1,13 +1,13 @@
 #pragma once
-// Process-wide compute settings: thread count and device choice.
+// Process-wide compute settings: thread count, memory allocator, device choice and CUDA precision.
 
 #include <c10/core/Device.h>
+
+#include <string>
 
 namespace c10 {
 class Error;
 }
-
-#include <string>
 
 namespace hpf {
 
