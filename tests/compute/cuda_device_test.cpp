@@ -1,7 +1,7 @@
 // The compute core on CUDA gives the CPU's answer: backbone features, similarity, Hough histogram, best
 // matches and transferred keypoints agree within fp32 rounding. Skipped, saying why, where LibTorch sees no
-// CUDA GPU (CI has none); on a GPU machine build the compute-only preset against a CUDA LibTorch (README,
-// "GPU").
+// CUDA GPU (CI has none); on a GPU machine, tests/gpu/run_compute_checks.sh builds and runs them (README,
+// "On a GPU").
 
 #include "core/compute/backbone.h"
 #include "core/compute/matcher.h"
