@@ -110,18 +110,12 @@ __attribute__((target("avx2"))) float add_row_max_avx2(const float* __restrict s
 
 }  // namespace
 
-HPF_SIMD_CLONES
-void add_row(const float* __restrict src, int64_t n, float* __restrict dst) {
-  for (int64_t x = 0; x < n; ++x) dst[x] += src[x];
-}
-
 float add_row_max(const float* __restrict src, int64_t n, float* __restrict dst) {
-  int64_t x = 0;
-  float best = -std::numeric_limits<float>::infinity();
 #ifdef HPF_AVX2_ARGMAX
   if (kHaveAvx2) return add_row_max_avx2(src, n, dst);
 #endif
-  for (; x < n; ++x) {
+  float best = -std::numeric_limits<float>::infinity();
+  for (int64_t x = 0; x < n; ++x) {
     dst[x] += src[x];
     if (src[x] > best) best = src[x];
   }

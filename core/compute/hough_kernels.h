@@ -10,11 +10,9 @@
 
 namespace hpf::hough_kernel {
 
-// dst[x] += src[x] for x < n: one target row of votes into a row of a column accumulator.
-void add_row(const float* src, int64_t n, float* dst);
-
-// add_row, returning the largest src[x] as well (NaN ignored; -inf when n is 0): the bound the pruned argmax
-// below needs, taken while the row is in cache.
+// dst[x] += src[x] for x < n (one target row of votes into a row of a column accumulator), returning the
+// largest src[x] (NaN ignored; -inf when n is 0): the bound the pruned argmax below needs, taken while the
+// row is in cache.
 float add_row_max(const float* src, int64_t n, float* dst);
 
 // Moves accumulator rows [first, last] into the histogram through the x bins of one source column, and clears

@@ -70,12 +70,11 @@ VoteGrid vote_grid(const Correlation& c) {
   return g;
 }
 
-at::Tensor empty_row_maxima(const VoteGrid& g) {
-  return at::empty({g.source_rows * g.source_cols, g.target_rows}, at::TensorOptions().dtype(at::kFloat));
-}
-
 at::Tensor histogram_by_columns(const VoteGrid& g, const std::function<const float*(int64_t)>& finish_row,
-                                float* row_max) {
+                                at::Tensor* row_max_out) {
+  *row_max_out =
+      at::empty({g.source_rows * g.source_cols, g.target_rows}, at::TensorOptions().dtype(at::kFloat));
+  float* row_max = row_max_out->data_ptr<float>();
   const int64_t bins = g.bins_x * g.bins_y;
   const int64_t tasks = std::min(kVoteTasks, g.source_cols);
   at::Tensor partial = at::zeros({tasks, bins}, at::TensorOptions().dtype(at::kFloat));
@@ -93,13 +92,8 @@ at::Tensor histogram_by_columns(const VoteGrid& g, const std::function<const flo
           const float* similarity = finish_row(i);
           const int32_t* by = g.y_bins(row);
           for (int64_t t = 0; t < g.target_rows; ++t) {
-            const float* segment = similarity + t * g.target_cols;
-            float* votes = acc + by[t] * g.target_cols;
-            if (row_max) {
-              row_max[i * g.target_rows + t] = hough_kernel::add_row_max(segment, g.target_cols, votes);
-            } else {
-              hough_kernel::add_row(segment, g.target_cols, votes);
-            }
+            row_max[i * g.target_rows + t] = hough_kernel::add_row_max(
+                similarity + t * g.target_cols, g.target_cols, acc + by[t] * g.target_cols);
             first = std::min<int64_t>(first, by[t]);
             last = std::max<int64_t>(last, by[t]);
           }
@@ -115,10 +109,8 @@ at::Tensor hough_histogram_cpu(const Correlation& c, at::Tensor* row_max) {
   const at::Tensor sim = c.similarity.contiguous();
   const int64_t cols = sim.size(1);
   const float* s = sim.data_ptr<float>();
-  const VoteGrid grid = vote_grid(c);
-  *row_max = empty_row_maxima(grid);
   return histogram_by_columns(
-      grid, [&](int64_t i) { return s + i * cols; }, row_max->data_ptr<float>());
+      vote_grid(c), [&](int64_t i) { return s + i * cols; }, row_max);
 }
 
 BestMatches best_matches_cpu(const Correlation& c) {

@@ -34,13 +34,10 @@ VoteGrid vote_grid(const Correlation& correlation);
 // (so the sums do not depend on the thread count), and returns the weighted histogram of their votes, (bins,)
 // float32. `finish_row` returns the row's N_t similarities, which must stay valid until it is called again.
 // The rows of one source column are visited in increasing order by one thread, one column after another.
-// With `row_max` (N_s x target_rows floats), row_max[i * target_rows + t] receives the largest similarity of
-// source row i within kept target row t (the bounds of hough_kernel::argmax_confidence_pruned).
+// `row_max` receives an (N_s, target_rows) float32 tensor: the largest similarity of each source row within
+// each kept target row (the bounds of hough_kernel::argmax_confidence_pruned).
 at::Tensor histogram_by_columns(const VoteGrid& grid, const std::function<const float*(int64_t)>& finish_row,
-                                float* row_max = nullptr);
-
-// An (N_s, target_rows) float32 tensor for histogram_by_columns' row maxima.
-at::Tensor empty_row_maxima(const VoteGrid& grid);
+                                at::Tensor* row_max);
 
 // Weighted histogram of all votes of a finished similarity matrix, and its row maxima (Correlation::row_max).
 at::Tensor hough_histogram_cpu(const Correlation& correlation, at::Tensor* row_max);

@@ -281,7 +281,6 @@ at::Tensor similarity_cpu(const Factors& f, double exponent, const detail::VoteG
   if (votes) {
     const int64_t width = votes->source_cols, height = votes->source_rows;
     if (width * height != rows) throw std::logic_error("similarity_cpu: vote grid and rows disagree");
-    *row_max = detail::empty_row_maxima(*votes);
     *histogram = detail::histogram_by_columns(
         *votes,
         [&](int64_t i) {
@@ -292,7 +291,7 @@ at::Tensor similarity_cpu(const Factors& f, double exponent, const detail::VoteG
           similarity_row(args, i, o + i * cols);
           return static_cast<const float*>(o + i * cols);
         },
-        row_max->data_ptr<float>());
+        row_max);
   } else {
     at::parallel_for(0, (rows + 3) / 4, 2, [&](int64_t begin, int64_t end) {
       for (int64_t block = begin; block < end; ++block) {
