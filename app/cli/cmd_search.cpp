@@ -282,7 +282,7 @@ int search(const QStringList& args) {
       if (bar) bar->finish();
       label = depth;
       bar = std::make_unique<ProgressBar>(depth);
-      first = done - 1;
+      first = done;  // the bar starts now: the unit just reported was not timed by it
     }
     bar->update(done, total, first, what.substr(what.find(',') + 2));
   };

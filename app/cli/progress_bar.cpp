@@ -20,9 +20,15 @@ void ProgressBar::update(int64_t done, int64_t total, int64_t first, const std::
   std::string bar(filled, '#');
   bar += std::string(kWidth - filled, '.');
   const bool terminal = ::isatty(fileno(stderr));
-  std::fprintf(stderr, "%s%s [%s] %lld/%lld  %.2f/s  ETA %02d:%02d  %s%s", terminal ? "\r\033[K" : "",
-               label_.c_str(), bar.c_str(), static_cast<long long>(done), static_cast<long long>(total), rate,
-               static_cast<int>(eta) / 60, static_cast<int>(eta) % 60, what.c_str(), terminal ? "" : "\n");
+  // Until a unit has been timed in this run there is no rate to show, and no ETA.
+  char timing[64] = "-/s  ETA --:--";
+  if (rate > 0) {
+    std::snprintf(timing, sizeof timing, "%.2f/s  ETA %02d:%02d", rate, static_cast<int>(eta) / 60,
+                  static_cast<int>(eta) % 60);
+  }
+  std::fprintf(stderr, "%s%s [%s] %lld/%lld  %s  %s%s", terminal ? "\r\033[K" : "", label_.c_str(),
+               bar.c_str(), static_cast<long long>(done), static_cast<long long>(total), timing, what.c_str(),
+               terminal ? "" : "\n");
   std::fflush(stderr);
 }
 

@@ -16,13 +16,13 @@ namespace {
 // far too slow here.
 template <int R>
 void rows_portable(const float* a, int64_t a_stride, int64_t depth, const float* target_t, int64_t cols,
-                   float* out, int64_t out_stride) {
+                   float* out, int64_t out_stride, int64_t target_stride) {
   for (int r = 0; r < R; ++r) {
     float* o = out + r * out_stride;
     for (int64_t j = 0; j < cols; ++j) o[j] = 0.0f;
     for (int64_t k = 0; k < depth; ++k) {
       const float s = a[r * a_stride + k];
-      const float* t = target_t + k * cols;
+      const float* t = target_t + k * target_stride;
       for (int64_t j = 0; j < cols; ++j) o[j] += s * t[j];
     }
   }
@@ -69,13 +69,13 @@ __attribute__((target("avx2,fma"))) void rows_avx2(const float* a, int64_t a_str
 template <int R>
 __attribute__((target("avx512f,avx2,fma"))) void rows_avx512(const float* a, int64_t a_stride, int64_t depth,
                                                              const float* target_t, int64_t cols, float* out,
-                                                             int64_t out_stride) {
+                                                             int64_t out_stride, int64_t target_stride) {
   int64_t j = 0;
   for (; j + 32 <= cols; j += 32) {
     __m512 low[R], high[R];
     for (int r = 0; r < R; ++r) low[r] = high[r] = _mm512_setzero_ps();
     for (int64_t k = 0; k < depth; ++k) {
-      const float* t = target_t + k * cols + j;
+      const float* t = target_t + k * target_stride + j;
       const __m512 t0 = _mm512_loadu_ps(t), t1 = _mm512_loadu_ps(t + 16);
       for (int r = 0; r < R; ++r) {
         const __m512 s = _mm512_set1_ps(a[r * a_stride + k]);
@@ -88,7 +88,7 @@ __attribute__((target("avx512f,avx2,fma"))) void rows_avx512(const float* a, int
       _mm512_storeu_ps(out + r * out_stride + j + 16, high[r]);
     }
   }
-  if (j < cols) rows_avx2<R>(a, a_stride, depth, target_t + j, cols - j, out + j, out_stride, cols);
+  if (j < cols) rows_avx2<R>(a, a_stride, depth, target_t + j, cols - j, out + j, out_stride, target_stride);
 }
 
 const bool kHaveAvx2Fma = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -97,27 +97,28 @@ const bool kHaveAvx512 = kHaveAvx2Fma && __builtin_cpu_supports("avx512f");
 
 template <int R>
 void rows_times(const float* a, int64_t a_stride, int64_t depth, const float* target_t, int64_t cols,
-                float* out, int64_t out_stride) {
+                float* out, int64_t out_stride, int64_t target_stride) {
 #ifdef HPF_AVX2_BASE_DOTS
-  if (kHaveAvx512) return rows_avx512<R>(a, a_stride, depth, target_t, cols, out, out_stride);
-  if (kHaveAvx2Fma) return rows_avx2<R>(a, a_stride, depth, target_t, cols, out, out_stride, cols);
+  if (kHaveAvx512) return rows_avx512<R>(a, a_stride, depth, target_t, cols, out, out_stride, target_stride);
+  if (kHaveAvx2Fma) return rows_avx2<R>(a, a_stride, depth, target_t, cols, out, out_stride, target_stride);
 #endif
-  rows_portable<R>(a, a_stride, depth, target_t, cols, out, out_stride);
+  rows_portable<R>(a, a_stride, depth, target_t, cols, out, out_stride, target_stride);
 }
 
 }  // namespace
 
 void rows_times_target(const float* a, int64_t a_stride, int rows, int64_t depth, const float* target_t,
-                       int64_t cols, float* out, int64_t out_stride) {
+                       int64_t cols, float* out, int64_t out_stride, int64_t target_stride) {
+  if (target_stride == 0) target_stride = cols;
   switch (rows) {
     case 1:
-      return rows_times<1>(a, a_stride, depth, target_t, cols, out, out_stride);
+      return rows_times<1>(a, a_stride, depth, target_t, cols, out, out_stride, target_stride);
     case 2:
-      return rows_times<2>(a, a_stride, depth, target_t, cols, out, out_stride);
+      return rows_times<2>(a, a_stride, depth, target_t, cols, out, out_stride, target_stride);
     case 3:
-      return rows_times<3>(a, a_stride, depth, target_t, cols, out, out_stride);
+      return rows_times<3>(a, a_stride, depth, target_t, cols, out, out_stride, target_stride);
     case 4:
-      return rows_times<4>(a, a_stride, depth, target_t, cols, out, out_stride);
+      return rows_times<4>(a, a_stride, depth, target_t, cols, out, out_stride, target_stride);
     default:
       throw std::invalid_argument("base_dots: 1 to 4 rows at a time");
   }

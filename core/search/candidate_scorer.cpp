@@ -1,4 +1,5 @@
 #include "core/search/candidate_scorer.h"
+#include "core/compute/base_dots.h"
 #include "core/compute/bilinear_tap.h"
 #include "core/compute/hough_kernels.h"
 
@@ -25,6 +26,11 @@ namespace sk = search_kernel;
 // Source columns are split into this many tasks whatever the thread count, and each task votes into its own
 // histograms, summed in task order: the scores do not depend on how many threads ran them.
 constexpr int64_t kTasks = 16;
+
+// Source rows of a column are scored in blocks of this many: each member then runs over the whole block,
+// reusing its reciprocal norms and accumulator from cache; the block's shared rows (16 x N_t floats, ~1 MB
+// at MobileNetV2's stride 2) stay in L2 for all members.
+constexpr int64_t kBlockRows = 16;
 
 // One image's kept base positions: the margin rule is separable, so they form a rectangle of the base grid.
 struct BaseGrid {
@@ -65,27 +71,47 @@ at::Tensor kept_rows(const at::Tensor& map, const BaseGrid& g) {
       .contiguous();
 }
 
+// Target-side rows are laid out with a row stride rounded up to the SIMD width, so the row kernels never
+// run a scalar tail (the kept width is ~100-150, and a tail of up to 15 scalar values costs as much as the
+// vector part). Padding columns hold zero features and zero reciprocal norms: their similarity is exactly 0
+// and votes nothing.
+constexpr int64_t kRowAlign = 16;
+int64_t padded_width(int64_t width) {
+  return (width + kRowAlign - 1) / kRowAlign * kRowAlign;
+}
+
+// Kept target rows (height * width [, C]) in row-major order -> (height * padded, [C]), zeros in the padding.
+at::Tensor pad_target_rows(const at::Tensor& kept, int64_t height, int64_t width, int64_t padded) {
+  if (padded == width) return kept;
+  const at::Tensor grid = kept.reshape({height, width, -1});
+  const at::Tensor out = at::constant_pad_nd(grid, {0, 0, 0, padded - width});
+  return kept.dim() == 1 ? out.reshape({-1}) : out.reshape({height * padded, -1});
+}
+
 // Squared norms at the kept base positions of `layer` upsampled to the base grid (align_corners=true), as the
-// matcher computes them: channel slices, so the upsampled map never exists whole. Cached per image.
-at::Tensor squared_norms(const StoredImage& image, const BaseGrid& g, int base, int layer) {
+// matcher computes them: channel slices, so the upsampled map never exists whole. Cached per image and grid
+// size over the whole grid: bases of the same jump share it.
+at::Tensor squared_norms(const StoredImage& image, const BaseGrid& g, int layer) {
   std::lock_guard<std::mutex> lock(image.norms_mutex);
-  const auto key = std::make_pair(base, layer);
+  const auto key = std::make_tuple(g.hp.grid_height, g.hp.grid_width, layer);
   auto found = image.norms.find(key);
-  if (found != image.norms.end()) return found->second;
-  const at::Tensor& map = image.maps.at(layer);
-  at::Tensor total = at::zeros({g.hp.grid_height, g.hp.grid_width}, map.options());
-  constexpr int64_t kChannelsPerSlice = 256;
-  for (int64_t c = 0; c < map.size(0); c += kChannelsPerSlice) {
-    at::Tensor slice = map.slice(0, c, c + kChannelsPerSlice).unsqueeze(0);
-    if (slice.size(2) != g.hp.grid_height || slice.size(3) != g.hp.grid_width) {
-      slice = at::upsample_bilinear2d(slice, {g.hp.grid_height, g.hp.grid_width}, /*align_corners=*/true);
+  if (found == image.norms.end()) {
+    const at::Tensor& map = image.maps.at(layer);
+    at::Tensor total = at::zeros({g.hp.grid_height, g.hp.grid_width}, map.options());
+    constexpr int64_t kChannelsPerSlice = 256;
+    for (int64_t c = 0; c < map.size(0); c += kChannelsPerSlice) {
+      at::Tensor slice = map.slice(0, c, c + kChannelsPerSlice).unsqueeze(0);
+      if (slice.size(2) != g.hp.grid_height || slice.size(3) != g.hp.grid_width) {
+        slice = at::upsample_bilinear2d(slice, {g.hp.grid_height, g.hp.grid_width}, /*align_corners=*/true);
+      }
+      total += slice.squeeze(0).pow(2).sum(0);
     }
-    total += slice.squeeze(0).pow(2).sum(0);
+    found = image.norms.emplace(key, total).first;
   }
-  at::Tensor norms =
-      total.slice(0, g.y0, g.y0 + g.height).slice(1, g.x0, g.x0 + g.width).reshape({-1}).contiguous();
-  image.norms.emplace(key, norms);
-  return norms;
+  return found->second.slice(0, g.y0, g.y0 + g.height)
+      .slice(1, g.x0, g.x0 + g.width)
+      .reshape({-1})
+      .contiguous();
 }
 
 // For every kept source position, its 4 positions on an h x w coarse map and their weights.
@@ -111,18 +137,47 @@ SourceTaps source_taps(const BaseGrid& g, int64_t h, int64_t w) {
   return t;
 }
 
-// A coarse layer's correlation with the target side interpolated to the whole target base grid:
-// (h_s * w_s, grid_h * grid_w), the source side still at native resolution; a source row of the full
-// similarity is 4 taps of its rows. Interpolation is linear, so interpolating the target features first and
-// multiplying after gives the Gram matrix interpolated along the target axes, with C channels to interpolate
-// instead of h_s * w_s. It depends on the base layer only through the grid size, so bases of the same jump
-// share it.
-at::Tensor grid_correlation(const at::Tensor& source_map, const at::Tensor& target_map, int64_t grid_h,
-                            int64_t grid_w) {
-  const int64_t c = source_map.size(0);
-  const at::Tensor up =
-      at::upsample_bilinear2d(target_map.unsqueeze(0), {grid_h, grid_w}, /*align_corners=*/true);
-  return at::mm(source_map.reshape({c, -1}).t(), up.reshape({c, -1}));
+// A coarse layer's correlation with the target map interpolated along x to the kept target columns of `t`:
+// (h_s * w_s, h_t * t.width), the source side and the target rows still at native resolution. A source row of
+// the similarity blends 4 of its rows (the source taps) and then 2 of each result's rows per kept target row
+// (sk::TargetTaps). Interpolation is linear, so interpolating the target features first and multiplying after
+// gives the correlation interpolated, with C channels to interpolate instead of h_s * w_s rows.
+at::Tensor correlation_along_x(const at::Tensor& source_map, const at::Tensor& target_map, const BaseGrid& t,
+                               int64_t padded) {
+  const int64_t c = source_map.size(0), w = target_map.size(2);
+  std::vector<int64_t> low, high;
+  std::vector<float> w0, w1;
+  for (int64_t x = 0; x < t.width; ++x) {
+    const BilinearTap tap = bilinear_tap(t.x0 + x, w, t.hp.grid_width);
+    low.push_back(tap.low);
+    high.push_back(tap.high);
+    w0.push_back(1 - tap.high_weight);
+    w1.push_back(tap.high_weight);
+  }
+  const auto as_tensor = [](auto& v, at::ScalarType type) {
+    return at::from_blob(v.data(), {static_cast<int64_t>(v.size())}, at::TensorOptions().dtype(type)).clone();
+  };
+  const at::Tensor along_x = at::constant_pad_nd(
+      target_map.index_select(2, as_tensor(low, at::kLong)) * as_tensor(w0, at::kFloat) +
+          target_map.index_select(2, as_tensor(high, at::kLong)) * as_tensor(w1, at::kFloat),
+      {0, padded - t.width});
+  return at::mm(source_map.reshape({c, -1}).t(), along_x.reshape({c, -1})).contiguous();
+}
+
+// The bilinear taps along y of an h-row coarse target map at the kept target rows of `g`, for rows of
+// `padded` values.
+sk::TargetTaps target_taps(const BaseGrid& g, int64_t h, int64_t padded) {
+  sk::TargetTaps t;
+  t.coarse_h = h;
+  t.width = padded;
+  for (int64_t y = 0; y < g.height; ++y) {
+    const BilinearTap tap = bilinear_tap(g.y0 + y, h, g.hp.grid_height);
+    t.y_low.push_back(static_cast<int32_t>(tap.low));
+    t.y_high.push_back(static_cast<int32_t>(tap.high));
+    t.y_w0.push_back(1 - tap.high_weight);
+    t.y_w1.push_back(tap.high_weight);
+  }
+  return t;
 }
 
 // Hough bins of the pair, split by axis: bin(i, j) = bin_y[row_i * H_t + row_j] * bins_x + bin_x[col_i * W_t
@@ -194,16 +249,20 @@ struct PairBase {
   BaseGrid source, target;
   HoughTables hough;
   std::vector<int64_t> kp_rows;                            // kept source rows the keypoint transfer reads
-  std::map<std::pair<int64_t, int64_t>, SourceTaps> taps;  // coarse map size -> taps
+  std::map<std::pair<int64_t, int64_t>, SourceTaps> taps;  // coarse source map size -> taps
+  std::map<int64_t, sk::TargetTaps> target_taps;           // coarse target map height -> taps
+  int64_t row = 0;                  // target row stride: the kept width padded (padded_width)
+  std::vector<int32_t> bin_x_rows;  // hough.bin_x with that stride, padding columns voting into bin 0
   bool empty() const { return source.size() == 0 || target.size() == 0; }
 };
 
 // A layer's contribution to a set's dot products.
 struct LayerTerm {
   bool dense = false;                   // at the base resolution: a product of kept rows
-  at::Tensor source_rows, target_rows;  // dense: (N_s, C), (N_t, C)
-  at::Tensor coarse;                    // otherwise: grid correlation (h_s * w_s, grid_h * grid_w)
+  at::Tensor source_rows, target_rows;  // dense: (N_s, C), (kept target rows * padded width, C)
+  at::Tensor along_x;                   // otherwise: correlation_along_x for the base's target grid
   const SourceTaps* taps = nullptr;
+  const sk::TargetTaps* target_taps = nullptr;
 };
 
 bool same_size(const at::Tensor& a, const at::Tensor& b) {
@@ -225,7 +284,15 @@ class PairState {
     b.source = base_grid(source_, layer, options_.match.hyperpixels);
     b.target = base_grid(target_, layer, options_.match.hyperpixels);
     if (b.empty()) return b;
-    if (options_.match.rhm.hough_voting) b.hough = hough_tables(b.source, b.target, options_.match.rhm);
+    b.row = padded_width(b.target.width);
+    if (options_.match.rhm.hough_voting) {
+      b.hough = hough_tables(b.source, b.target, options_.match.rhm);
+      b.bin_x_rows.assign(static_cast<size_t>(b.source.width * b.row), 0);
+      for (int64_t xs = 0; xs < b.source.width; ++xs) {
+        std::copy_n(b.hough.bin_x.begin() + xs * b.target.width, b.target.width,
+                    b.bin_x_rows.begin() + xs * b.row);
+      }
+    }
     b.kp_rows = covering_rows(pair_, b.source, source_scale());
     return b;
   }
@@ -235,29 +302,25 @@ class PairState {
            same_size(target_.maps.at(layer), target_.maps.at(base));
   }
 
-  // Bytes of a layer's grid correlation for this base's target grid, 0 if it is dense or already computed.
+  // Bytes of a layer's correlation along x for the target grid of `b`, 0 if it is dense or already computed.
   size_t pending_bytes(const PairBase& b, int base, int layer) const {
-    if (dense(base, layer) || grid_terms_.count(grid_key(b, layer))) return 0;
-    const at::Tensor& m = source_.maps.at(layer);
-    return static_cast<size_t>(m.size(1) * m.size(2) * b.target.hp.grid_height * b.target.hp.grid_width) *
-           sizeof(float);
+    if (dense(base, layer) || correlations_.count(key(b, layer))) return 0;
+    const at::Tensor &s = source_.maps.at(layer), &t = target_.maps.at(layer);
+    return static_cast<size_t>(s.size(1) * s.size(2) * t.size(1) * b.row) * sizeof(float);
   }
 
-  // Drops grid correlations not in `keep` while `incoming` more bytes would not fit the budget.
-  void make_room(const PairBase& b, const std::vector<int>& keep, size_t incoming) const {
+  // Drops correlations of layers not in `keep` while `incoming` more bytes would not fit the budget.
+  void make_room(const std::vector<int>& keep, size_t incoming) const {
     size_t used = 0;
-    for (const auto& [key, c] : grid_terms_) used += c.numel() * sizeof(float);
-    for (auto it = grid_terms_.begin();
-         it != grid_terms_.end() && used + incoming > options_.term_budget_bytes;) {
-      const bool needed = std::get<1>(it->first) == b.target.hp.grid_height &&
-                          std::get<2>(it->first) == b.target.hp.grid_width &&
-                          std::find(keep.begin(), keep.end(), std::get<0>(it->first)) != keep.end();
-      if (needed) {
+    for (const auto& [k, c] : correlations_) used += c.numel() * sizeof(float);
+    for (auto it = correlations_.begin();
+         it != correlations_.end() && used + incoming > options_.term_budget_bytes;) {
+      if (std::find(keep.begin(), keep.end(), std::get<0>(it->first)) != keep.end()) {
         ++it;
         continue;
       }
       used -= it->second.numel() * sizeof(float);
-      it = grid_terms_.erase(it);
+      it = correlations_.erase(it);
     }
   }
 
@@ -266,24 +329,29 @@ class PairState {
     if (dense(base, layer)) {
       t.dense = true;
       t.source_rows = kept_rows(source_.maps.at(layer), b.source);
-      t.target_rows = kept_rows(target_.maps.at(layer), b.target);
+      t.target_rows = pad_target_rows(kept_rows(target_.maps.at(layer), b.target), b.target.height,
+                                      b.target.width, b.row);
       return t;
     }
-    t.coarse = grid_term(b, layer);
-    const at::Tensor& m = source_.maps.at(layer);
-    const auto size = std::make_pair(m.size(1), m.size(2));
-    auto taps = b.taps.find(size);
+    t.along_x = along_x(b, layer);
+    const at::Tensor &s = source_.maps.at(layer), &r = target_.maps.at(layer);
+    const auto source_size = std::make_pair(s.size(1), s.size(2));
+    auto taps = b.taps.find(source_size);
     if (taps == b.taps.end())
-      taps = b.taps.emplace(size, source_taps(b.source, size.first, size.second)).first;
+      taps = b.taps.emplace(source_size, source_taps(b.source, s.size(1), s.size(2))).first;
     t.taps = &taps->second;
+    auto ttaps = b.target_taps.find(r.size(1));
+    if (ttaps == b.target_taps.end())
+      ttaps = b.target_taps.emplace(r.size(1), target_taps(b.target, r.size(1), b.row)).first;
+    t.target_taps = &ttaps->second;
     return t;
   }
 
   at::Tensor source_norms(const PairBase& b, int base, int layer) const {
-    return squared_norms(source_, b.source, base, layer);
+    return squared_norms(source_, b.source, layer);
   }
   at::Tensor target_norms(const PairBase& b, int base, int layer) const {
-    return squared_norms(target_, b.target, base, layer);
+    return squared_norms(target_, b.target, layer);
   }
 
   float source_scale() const { return source_.decode_scale * source_.image.ratio; }
@@ -298,28 +366,26 @@ class PairState {
   const PairAnnotation& pair_;
   const StoredImage& source_;
   const StoredImage& target_;
-  using GridKey = std::tuple<int, int64_t, int64_t>;  // layer, target grid height and width
-  static GridKey grid_key(const PairBase& b, int layer) {
-    return {layer, b.target.hp.grid_height, b.target.hp.grid_width};
+
+  // The layer and the target columns it is interpolated to: bases whose kept target columns agree share it.
+  using Key = std::tuple<int, int64_t, int64_t, int64_t>;
+  static Key key(const PairBase& b, int layer) {
+    return {layer, b.target.hp.grid_width, b.target.x0, b.target.width};
   }
 
-  // The grid correlation of a layer for the target grid of `b`: bases with the same grid (the same jump)
-  // share it.
-  at::Tensor grid_term(const PairBase& b, int layer) const {
-    const GridKey key = grid_key(b, layer);
-    auto found = grid_terms_.find(key);
-    if (found == grid_terms_.end()) {
-      found = grid_terms_
-                  .emplace(key, grid_correlation(source_.maps.at(layer), target_.maps.at(layer),
-                                                 b.target.hp.grid_height, b.target.hp.grid_width)
-                                    .contiguous())
+  at::Tensor along_x(const PairBase& b, int layer) const {
+    auto found = correlations_.find(key(b, layer));
+    if (found == correlations_.end()) {
+      found = correlations_
+                  .emplace(key(b, layer), correlation_along_x(source_.maps.at(layer), target_.maps.at(layer),
+                                                              b.target, b.row))
                   .first;
     }
     return found->second;
   }
 
   std::map<int, PairBase> bases_;
-  mutable std::map<GridKey, at::Tensor> grid_terms_;  // budgeted by make_room
+  mutable std::map<Key, at::Tensor> correlations_;  // budgeted by make_room
 };
 
 // One candidate of a group: the shared set plus `extra` (-1: the shared set itself).
@@ -331,21 +397,29 @@ struct Member {
   at::Tensor kp_dense;                // dense extra: its dot products of the keypoint rows
 };
 
-// Points `t` at the 4 grid-correlation rows of source row `row`; their kept target positions are a rectangle
-// of the target grid, read in place (row stride: the grid width).
-void set_taps(const at::Tensor& grid, const SourceTaps& taps, int64_t row, const BaseGrid& target,
-              sk::RowTerm& t) {
-  const float* base = grid.data_ptr<float>();
-  const int64_t n = grid.size(1);
-  for (int k = 0; k < 4; ++k) {
-    t.rows[k] = base + taps.index[4 * row + k] * n;
-    t.weights[k] = taps.weight[4 * row + k];
-  }
-  t.tap_stride = target.hp.grid_width;
-  t.tap_offset = target.y0 * target.hp.grid_width + target.x0;
+// Per-thread buffer of the coarse terms: one source row's correlation along x.
+struct Scratch {
+  std::vector<float> along_x;
+};
+
+// The coarse term of source row `row`: its 4 source taps of `along_x` blended in `scratch`, valid until the
+// scratch's next use.
+sk::RowTerm coarse_term(const at::Tensor& along_x, const SourceTaps& taps, const sk::TargetTaps& target_taps,
+                        int64_t row, Scratch& scratch) {
+  const float* g = along_x.data_ptr<float>();
+  const int64_t n = along_x.size(1);
+  const float* rows[4];
+  for (int k = 0; k < 4; ++k) rows[k] = g + taps.index[4 * row + k] * n;
+  scratch.along_x.resize(static_cast<size_t>(n));
+  sk::blend_rows(rows, taps.weight.data() + 4 * row, n, scratch.along_x.data());
+  sk::RowTerm t;
+  t.kind = sk::RowTerm::Kind::Coarse;
+  t.along_x = scratch.along_x.data();
+  t.taps = &target_taps;
+  return t;
 }
 
-sk::RowTerm row_term(const Member& m, int64_t row, const BaseGrid& target, const float* dense_row) {
+sk::RowTerm row_term(const Member& m, int64_t row, const float* dense_row, Scratch& scratch) {
   sk::RowTerm t;
   if (m.extra < 0) return t;
   if (m.term.dense) {
@@ -353,15 +427,30 @@ sk::RowTerm row_term(const Member& m, int64_t row, const BaseGrid& target, const
     t.dense = dense_row;
     return t;
   }
-  t.kind = sk::RowTerm::Kind::Taps;
-  set_taps(m.term.coarse, *m.term.taps, row, target, t);
-  return t;
+  return coarse_term(m.term.along_x, *m.term.taps, *m.term.target_taps, row, scratch);
 }
 
-// The coarse layers of the shared set with the same map size, summed: one 4-tap term per size.
+// Base dot products of `rows` source rows (a_stride apart) with all np target columns, into out (rows x np).
+// Column tiles: a tile of the target features (depth x kTile floats) is read from cache by all the rows,
+// instead of the whole (depth x np) matrix, larger than L2, streaming from memory once per 4 rows.
+void shared_block_dots(const float* a, int64_t a_stride, int64_t rows, int64_t depth, const float* target_t,
+                       int64_t np, float* out) {
+  constexpr int64_t kTile = 1024;
+  for (int64_t j = 0; j < np; j += kTile) {
+    const int64_t cols = std::min(kTile, np - j);
+    for (int64_t r = 0; r < rows; r += 4) {
+      base_dots::rows_times_target(a + r * a_stride, a_stride,
+                                   static_cast<int>(std::min<int64_t>(4, rows - r)), depth, target_t + j,
+                                   cols, out + r * np + j, np, np);
+    }
+  }
+}
+
+// The coarse layers of the shared set with the same map sizes, their correlations summed: one term per size.
 struct SharedCoarse {
-  at::Tensor coarse;
+  at::Tensor along_x;
   const SourceTaps* taps = nullptr;
+  const sk::TargetTaps* target_taps = nullptr;
 };
 
 // Scores the members of one chunk (all extending `shared`, base `base`): the best target of every
@@ -371,14 +460,15 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
   const RhmOptions& rhm = state.options().match.rhm;
   const float exponent = static_cast<float>(rhm.exponent);
   const bool voting = rhm.hough_voting;
-  const int64_t ns = b.source.size(), nt = b.target.size();
+  const int64_t ns = b.source.size();
   const int64_t ws = b.source.width, hs = b.source.height, wt = b.target.width, ht = b.target.height;
+  const int64_t wp = b.row, np = ht * wp;  // target rows padded (see padded_width)
   const int64_t bins_x = b.hough.bins_x, bins = b.hough.bins_x * b.hough.bins_y;
   const int64_t count = static_cast<int64_t>(members.size());
 
   // Shared terms: dense layers as one product of concatenated rows, coarse ones summed per map size.
   std::vector<at::Tensor> dense_source, dense_target;
-  std::map<std::pair<int64_t, int64_t>, SharedCoarse> coarse_by_size;
+  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t>, SharedCoarse> coarse_by_size;
   at::Tensor source_sq, target_sq;
   for (int layer : shared) {
     LayerTerm t = state.term(b, base, layer);
@@ -386,19 +476,27 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
       dense_source.push_back(t.source_rows);
       dense_target.push_back(t.target_rows);
     } else {
-      const auto& map = state.source().maps.at(layer);
-      SharedCoarse& c = coarse_by_size[{map.size(1), map.size(2)}];
-      c.coarse = c.coarse.defined() ? c.coarse + t.coarse : t.coarse;
+      const at::Tensor &s = state.source().maps.at(layer), &r = state.target().maps.at(layer);
+      SharedCoarse& c = coarse_by_size[{s.size(1), s.size(2), r.size(1), r.size(2)}];
+      c.along_x = c.along_x.defined() ? c.along_x + t.along_x : t.along_x;
       c.taps = t.taps;
+      c.target_taps = t.target_taps;
     }
     const at::Tensor s = state.source_norms(b, base, layer), r = state.target_norms(b, base, layer);
     source_sq = source_sq.defined() ? source_sq + s : s;
     target_sq = target_sq.defined() ? target_sq + r : r;
   }
   const at::Tensor shared_source = at::cat(dense_source, 1).contiguous();
-  const at::Tensor shared_target_t = at::cat(dense_target, 1).t();
+  const at::Tensor shared_target_t = at::cat(dense_target, 1).t().contiguous();
+  const int64_t depth = shared_source.size(1);
+  // Narrow shared rows (MobileNetV2's 16-32 channels) get their dot products 4 source rows at a time right
+  // before they are used; wide ones from one BLAS product per source column.
+  const bool fused_dots = depth <= base_dots::kMaxFusedDepth;
+  const float* source = shared_source.data_ptr<float>();
+  const float* target_t = shared_target_t.data_ptr<float>();
   std::vector<SharedCoarse> shared_coarse;
-  for (auto& [size, c] : coarse_by_size) shared_coarse.push_back({c.coarse.contiguous(), c.taps});
+  for (auto& [size, c] : coarse_by_size)
+    shared_coarse.push_back({c.along_x.contiguous(), c.taps, c.target_taps});
 
   for (Member& m : members) {
     at::Tensor s = source_sq, r = target_sq;
@@ -408,7 +506,7 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
       r = r + state.target_norms(b, base, m.extra);
     }
     m.inv_source = s.sqrt().reciprocal().contiguous();
-    m.inv_target = r.sqrt().reciprocal().contiguous();
+    m.inv_target = pad_target_rows(r.sqrt().reciprocal(), ht, wt, wp).contiguous();
   }
 
   // Keypoint rows: their shared and dense-extra dot products are kept for the argmax after smoothing.
@@ -419,9 +517,9 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
     slot[b.kp_rows[k]] = k;
     column_has_kp[b.kp_rows[k] % ws] = true;
   }
-  const at::Tensor kp_shared = at::empty({kp, nt}, at::TensorOptions().dtype(at::kFloat));
+  const at::Tensor kp_shared = at::empty({kp, np}, at::TensorOptions().dtype(at::kFloat));
   for (Member& m : members) {
-    if (m.extra >= 0 && m.term.dense) m.kp_dense = at::empty({kp, nt}, at::TensorOptions().dtype(at::kFloat));
+    if (m.extra >= 0 && m.term.dense) m.kp_dense = at::empty({kp, np}, at::TensorOptions().dtype(at::kFloat));
   }
 
   // Per source row, the range of y bins its votes reach (the accumulator rows to flush).
@@ -435,25 +533,23 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
     }
   }
 
+  // Source columns are the outer loop (a column accumulator per member collects the votes of all its rows);
+  // every member votes a source row right after the row's shared dot products are finished, while they are
+  // in cache.
   const int64_t tasks = std::min(kTasks, ws);
+  const int64_t acc_size = voting ? b.hough.bins_y * wp : 0;
   std::vector<float> partial(voting ? static_cast<size_t>(tasks * count * bins) : 0, 0.0f);
   at::parallel_for(0, tasks, 1, [&](int64_t task_begin, int64_t task_end) {
     c10::InferenceMode inference;
-    std::vector<float> acc(voting ? b.hough.bins_y * wt : 0, 0.0f);
-    std::vector<int32_t> y_bins(ht);
+    Scratch scratch;
+    std::vector<float> acc(static_cast<size_t>(count * acc_size), 0.0f);
+    std::vector<float> block(fused_dots ? static_cast<size_t>(kBlockRows * np) : 0);
     for (int64_t task = task_begin; task < task_end; ++task) {
       for (int64_t xs = task * ws / tasks; xs < (task + 1) * ws / tasks; ++xs) {
         if (!voting && !column_has_kp[xs]) continue;
         const at::Tensor rows = at::arange(xs, ns, ws, at::TensorOptions().dtype(at::kLong));
-        const at::Tensor d = shared_source.index_select(0, rows).mm(shared_target_t).contiguous();
-        float* dp = d.data_ptr<float>();
-        for (const SharedCoarse& c : shared_coarse) {
-          for (int64_t y = 0; y < hs; ++y) {
-            sk::RowTerm t;
-            set_taps(c.coarse, *c.taps, y * ws + xs, b.target, t);
-            sk::add_taps(t, ht, wt, dp + y * nt);
-          }
-        }
+        at::Tensor column_dots;
+        if (!fused_dots) column_dots = shared_source.index_select(0, rows).mm(shared_target_t).contiguous();
         std::vector<at::Tensor> dense(count);
         for (int64_t m = 0; m < count; ++m) {
           const Member& member = members[m];
@@ -462,47 +558,84 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
                 member.term.source_rows.index_select(0, rows).mm(member.term.target_rows.t()).contiguous();
           }
         }
-        for (int64_t y = 0; y < hs; ++y) {
-          const int64_t k = slot[y * ws + xs];
-          if (k < 0) continue;
-          std::copy(dp + y * nt, dp + (y + 1) * nt, kp_shared.data_ptr<float>() + k * nt);
-          for (int64_t m = 0; m < count; ++m) {
-            if (!dense[m].defined()) continue;
-            const float* src = dense[m].data_ptr<float>() + y * nt;
-            std::copy(src, src + nt, members[m].kp_dense.data_ptr<float>() + k * nt);
-          }
-        }
-        if (!voting) continue;
         int32_t first = static_cast<int32_t>(b.hough.bins_y), last = -1;
         for (int64_t y = 0; y < hs; ++y) {
           first = std::min(first, y_first[y]);
           last = std::max(last, y_last[y]);
         }
-        for (int64_t m = 0; m < count; ++m) {
-          const Member& member = members[m];
-          const float* dense_ptr = dense[m].defined() ? dense[m].data_ptr<float>() : nullptr;
-          for (int64_t y = 0; y < hs; ++y) {
-            const int64_t i = y * ws + xs;
-            const sk::RowTerm term = row_term(member, i, b.target, dense_ptr ? dense_ptr + y * nt : nullptr);
-            sk::vote_row(dp + y * nt, term, member.inv_source.data_ptr<float>()[i],
-                         member.inv_target.data_ptr<float>(), exponent, b.hough.bin_y.data() + y * ht, ht, wt,
-                         acc.data());
+        for (int64_t y0 = 0; y0 < hs; y0 += kBlockRows) {
+          const int64_t n = std::min(kBlockRows, hs - y0);
+          float* shared_rows[kBlockRows];
+          for (int64_t r = 0; r < n; ++r) {
+            const int64_t y = y0 + r, i = y * ws + xs;
+            if (fused_dots) {
+              if (r == 0)
+                shared_block_dots(source + i * depth, ws * depth, n, depth, target_t, np, block.data());
+              shared_rows[r] = block.data() + r * np;
+            } else {
+              shared_rows[r] = column_dots.data_ptr<float>() + y * np;
+            }
+            for (const SharedCoarse& c : shared_coarse) {
+              sk::add_term(coarse_term(c.along_x, *c.taps, *c.target_taps, i, scratch), ht, wp,
+                           shared_rows[r]);
+            }
+            const int64_t k = slot[i];
+            if (k < 0) continue;
+            std::copy_n(shared_rows[r], np, kp_shared.data_ptr<float>() + k * np);
+            for (int64_t m = 0; m < count; ++m) {
+              if (dense[m].defined())
+                std::copy_n(dense[m].data_ptr<float>() + y * np, np,
+                            members[m].kp_dense.data_ptr<float>() + k * np);
+            }
           }
-          hough_kernel::flush_accumulator(acc.data(), first, last, wt, b.hough.bin_x.data() + xs * wt, bins_x,
+          if (!voting) continue;
+          // Member by member over the block: its reciprocal norms and accumulator stay in cache for all
+          // the block's rows, and the block's shared rows for all members.
+          for (int64_t m = 0; m < count; ++m) {
+            const Member& member = members[m];
+            const float* inv_source = member.inv_source.data_ptr<float>();
+            const float* inv_target = member.inv_target.data_ptr<float>();
+            const float* dense_rows = dense[m].defined() ? dense[m].data_ptr<float>() : nullptr;
+            for (int64_t r = 0; r < n; ++r) {
+              const int64_t y = y0 + r, i = y * ws + xs;
+              sk::vote_row(shared_rows[r],
+                           row_term(member, i, dense_rows ? dense_rows + y * np : nullptr, scratch),
+                           inv_source[i], inv_target, exponent, b.hough.bin_y.data() + y * ht, ht, wp,
+                           acc.data() + m * acc_size);
+            }
+          }
+        }
+        if (!voting) continue;
+        for (int64_t m = 0; m < count; ++m) {
+          hough_kernel::flush_accumulator(acc.data() + m * acc_size, first, last, wp,
+                                          b.bin_x_rows.data() + xs * wp, bins_x,
                                           partial.data() + (task * count + m) * bins);
         }
       }
     }
   });
 
+  // The keypoint rows again, bit for bit, then their argmax over the smoothed votes. Rows are compacted to
+  // the kept width first: the argmax and torch.max index the kept target positions.
   std::vector<at::Tensor> best(count);
   const at::Tensor kernel =
       voting ? gaussian_kernel(rhm.kernel_size).view({1, 1, rhm.kernel_size, -1}) : at::Tensor();
-  std::vector<float> row(nt);
+  std::vector<float> padded(static_cast<size_t>(np));
+  Scratch scratch;
+  const auto kp_similarities = [&](const Member& member, int64_t k, float* out) {
+    const int64_t i = b.kp_rows[k];
+    const float* dense_row = member.kp_dense.defined() ? member.kp_dense.data_ptr<float>() + k * np : nullptr;
+    sk::similarity_row(kp_shared.data_ptr<float>() + k * np, row_term(member, i, dense_row, scratch),
+                       member.inv_source.data_ptr<float>()[i], member.inv_target.data_ptr<float>(), exponent,
+                       ht, wp, padded.data());
+    for (int64_t t = 0; t < ht; ++t) std::copy_n(padded.data() + t * wp, wt, out + t * wt);
+  };
+  const at::Tensor rows = at::empty({kp, ht * wt}, at::TensorOptions().dtype(at::kFloat));
   for (int64_t m = 0; m < count; ++m) {
     const Member& member = members[m];
     best[m] = at::zeros({ns}, at::TensorOptions().dtype(at::kLong));
     int64_t* out = best[m].data_ptr<int64_t>();
+    for (int64_t k = 0; k < kp; ++k) kp_similarities(member, k, rows.data_ptr<float>() + k * ht * wt);
     if (voting) {
       at::Tensor histogram = at::zeros({b.hough.bins_y, bins_x}, at::TensorOptions().dtype(at::kFloat));
       float* h = histogram.data_ptr<float>();
@@ -515,27 +648,13 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
               .contiguous();
       for (int64_t k = 0; k < kp; ++k) {
         const int64_t i = b.kp_rows[k], y = i / ws, x = i % ws;
-        const float* dense_row =
-            member.kp_dense.defined() ? member.kp_dense.data_ptr<float>() + k * nt : nullptr;
-        sk::similarity_row(kp_shared.data_ptr<float>() + k * nt, row_term(member, i, b.target, dense_row),
-                           member.inv_source.data_ptr<float>()[i], member.inv_target.data_ptr<float>(),
-                           exponent, ht, wt, row.data());
-        out[i] =
-            hough_kernel::argmax_confidence(row.data(), b.hough.bin_y.data() + y * ht, ht, wt,
-                                            b.hough.bin_x.data() + x * wt, bins_x, hough.data_ptr<float>());
+        out[i] = hough_kernel::argmax_confidence(
+            rows.data_ptr<float>() + k * ht * wt, b.hough.bin_y.data() + y * ht, ht, wt,
+            b.hough.bin_x.data() + x * wt, bins_x, hough.data_ptr<float>());
       }
     } else if (kp > 0) {
       // Without voting the confidence is the similarity itself; torch.max picks the best, as the matcher
       // does.
-      at::Tensor rows = at::empty({kp, nt}, at::TensorOptions().dtype(at::kFloat));
-      for (int64_t k = 0; k < kp; ++k) {
-        const int64_t i = b.kp_rows[k];
-        const float* dense_row =
-            member.kp_dense.defined() ? member.kp_dense.data_ptr<float>() + k * nt : nullptr;
-        sk::similarity_row(kp_shared.data_ptr<float>() + k * nt, row_term(member, i, b.target, dense_row),
-                           member.inv_source.data_ptr<float>()[i], member.inv_target.data_ptr<float>(),
-                           exponent, ht, wt, rows.data_ptr<float>() + k * nt);
-      }
       const at::Tensor index = std::get<1>(at::max(rows, 1)).contiguous();
       for (int64_t k = 0; k < kp; ++k) out[b.kp_rows[k]] = index.data_ptr<int64_t>()[k];
     }
@@ -612,7 +731,7 @@ PairScore CandidateScorer::score_pair(const PairAnnotation& pair, const std::vec
         members.push_back(Member{indices[next], c.extra, {}, {}, {}, {}});
         ++next;
       }
-      state.make_room(b, keep, bytes);
+      state.make_room(keep, bytes);
       const std::vector<at::Tensor> best = best_targets(state, b, base, shared, members);
       for (size_t m = 0; m < members.size(); ++m) {
         MatchedPair matched;

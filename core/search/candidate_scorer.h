@@ -6,22 +6,23 @@
 //   cos(i, j) = sum_l <U f_l(i), U f'_l(j)> / sqrt(sum_l |U f_l(i)|^2 * sum_l |U f'_l(j)|^2)
 // with U the bilinear upsampling to the base grid. Candidates formed from the same set P plus one layer e
 // (all the extensions of one beam set) share the base grid and every term of P. So, per pair:
-//  * a layer at the base resolution contributes a product of its kept rows; a coarser layer its "grid
-//    correlation": source positions at native resolution x target features interpolated to the base grid
-//    (computed once per pair and target grid, shared by all bases of that jump), of which a source row of the
-//    full similarity is 4 taps;
-//  * per P, the shared dot products are built one source column at a time (bounded memory), and every
-//  candidate
-//    finishes them with its own term, normalises, and votes straight into its own Hough histogram -- no
-//    N_s x N_t matrix exists at any time; the vote loop runs over fixed column tasks whose histograms are
-//    summed in task order, so scores do not depend on the thread count;
+//  * a layer at the base resolution contributes a product of its kept rows; a coarser layer its correlation
+//    with the target map interpolated along x to the kept target columns (computed once per pair, layer and
+//    kept column range), of which a source row of the full similarity is 4 source taps, then 2 rows per kept
+//    target row -- a few tens of KB per row, all in cache;
+//  * source rows are scored a column at a time, in blocks of 16: the block's shared dot products are
+//    finished once (narrow base layers in column tiles), then every candidate finishes them with its own
+//    term, normalises, and votes straight into its own Hough accumulator -- no N_s x N_t matrix exists at
+//    any time; the vote loop runs over fixed column tasks whose histograms are summed in task order, so
+//    scores do not depend on the thread count;
 //  * the confidence argmax is only needed for the source rows whose boxes cover a keypoint (the only ones the
-//    keypoint transfer reads); those rows are recomputed, bit for bit, after the histogram is smoothed.
-// Per-layer norms are cached per image (ImageStore); grid correlations per pair within a byte budget,
-// candidates being processed in chunks that fit (the shared terms are rebuilt per chunk).
+//    keypoint transfer reads); those rows are recomputed after the histogram is smoothed.
+// Per-layer norms are cached per image and grid size (ImageStore); correlations per pair within a byte
+// budget, candidates being processed in chunks that fit (the shared terms are rebuilt per chunk).
 //
-// The float operations are the evaluation's, summed in another order (per layer instead of per concatenated
-// group, histogram by columns instead of by rows), so similarities agree to ~1e-7 relative, not to the bit. A
+// The float operations are the evaluation's in another order (per layer instead of per concatenated group,
+// source taps before target taps, the cube's source factor applied per sum, histogram by columns and by runs
+// of target rows), so similarities agree to ~1e-7 relative, not to the bit. A
 // PCK changes only if that flips the best match of a keypoint-covering row AND moves the keypoint across the
 // threshold; tests/search checks the scores for exact equality with `hpf eval`'s on real data, and
 // `hpf search --bench` compares every candidate of a depth.
@@ -41,7 +42,7 @@ struct ScorerOptions {
   MatchOptions match;  // RHM, hyperpixel and resizing options (match.layers is not used)
   ThresholdKind threshold = ThresholdKind::BoundingBox;
   std::string alpha = "0.1";                   // PCK tolerance, as the user wrote it
-  size_t term_budget_bytes = size_t{1} << 30;  // per-pair grid correlations of coarse layers kept in memory
+  size_t term_budget_bytes = size_t{1} << 30;  // per-pair correlations of coarse layers kept in memory
 };
 
 struct PairScore {

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -30,9 +31,11 @@ struct StoredImage {
   std::map<int, at::Tensor> maps;  // layer id -> (C, h, w) float32 contiguous
   size_t bytes = 0;
 
-  // Squared norms at the kept base positions of `layer`'s map upsampled to the base grid (see norms_for).
+  // Squared norms of layers upsampled to a base grid (candidate_scorer.cpp).
   mutable std::mutex norms_mutex;
-  mutable std::map<std::pair<int, int>, at::Tensor> norms;  // (base, layer) -> (N,)
+  // (grid height, grid width, layer) -> squared norms of the layer upsampled to that base grid, the whole
+  // grid (bases with the same jump share it; each takes its kept rectangle)
+  mutable std::map<std::tuple<int64_t, int64_t, int>, at::Tensor> norms;
 };
 
 class ImageStore {

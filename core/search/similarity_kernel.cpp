@@ -4,121 +4,198 @@
 
 #include <algorithm>
 #include <cmath>
-
-// Hot loops compiled twice, for AVX2 and for the baseline, picked at load time. Dispatch on the AVX2 feature,
-// not on "arch=haswell": GCC resolves an arch= clone with __builtin_cpu_is, i.e. only on Haswell-model CPUs.
-#if defined(HPF_NO_SIMD_CLONES) || !defined(__x86_64__) || !defined(__GNUC__)
-#define SEARCH_SIMD
-#else
-#define SEARCH_SIMD __attribute__((target_clones("avx2", "default")))
-#endif
+#include <cstring>
+#include <stdexcept>
 
 namespace hpf::search_kernel {
 namespace {
 
-// The finishing step shared by every variant: normalise, clamp, power.
-inline float finish(float dot, float inv_source, float inv_target, float exponent) {
-  const float c = std::max(0.0f, dot * inv_source * inv_target);
-  return exponent == 3.0f ? c * c * c : std::pow(c, exponent);
+// 16 floats: one AVX-512 register, two AVX2 ones, four SSE ones, whichever clone runs (HPF_SIMD_CLONES).
+// Contraction into fused multiply-adds is left to the compiler: a clone contracts the same expression the
+// same way every time it runs it.
+typedef float V16 __attribute__((vector_size(64)));
+constexpr int64_t kLanes = 16;
+
+inline V16 load(const float* p) {
+  V16 v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline void store(float* p, V16 v) {
+  std::memcpy(p, &v, sizeof v);
+}
+inline V16 splat(float f) {
+  return V16{} + f;
+}
+inline V16 clamp0(V16 v) {
+  return v > 0.0f ? v : V16{};
 }
 
-// Each kernel either stores the similarities (add = false) or adds them to `out` (add = true: the Hough votes
-// of one target row into an accumulator row). The value is the same expression either way; 0 + s == s
-// exactly.
-SEARCH_SIMD
-void row_none(const float* __restrict d, float si, const float* __restrict it, float e, int64_t n,
-              float* __restrict out, bool add) {
-  if (e == 3.0f) {
-    for (int64_t j = 0; j < n; ++j) {
-      const float c = std::max(0.0f, d[j] * si * it[j]);
-      out[j] = (add ? out[j] : 0.0f) + c * c * c;
+// A term's view of one kept target row: what it adds to that row's shared dot products, 16 columns at a time.
+struct NoTerm {
+  struct Row {
+    V16 operator()(V16 shared, int64_t) const { return shared; }
+  };
+  Row row(int64_t) const { return {}; }
+};
+struct DenseTerm {
+  const float* dense;
+  int64_t width;
+  struct Row {
+    const float* at;
+    V16 operator()(V16 shared, int64_t x) const { return shared + load(at + x); }
+  };
+  Row row(int64_t t) const { return {dense + t * width}; }
+};
+struct CoarseTerm {
+  const float* along_x;
+  const TargetTaps* taps;
+  struct Row {
+    const float *low, *high;
+    float w0, w1;
+    V16 operator()(V16 shared, int64_t x) const {
+      return shared + (splat(w0) * load(low + x) + splat(w1) * load(high + x));
     }
-  } else {
-    for (int64_t j = 0; j < n; ++j) out[j] = (add ? out[j] : 0.0f) + finish(d[j], si, it[j], e);
+  };
+  Row row(int64_t t) const {
+    return {along_x + taps->y_low[t] * taps->width, along_x + taps->y_high[t] * taps->width, taps->y_w0[t],
+            taps->y_w1[t]};
+  }
+};
+
+// Exponent 3 (the paper's): with s = inv_source > 0, max(0, v * s * it)^3 = s^3 * max(0, v * it)^3, so
+// the row's constant s^3 is applied once per accumulated value instead of once per similarity.
+//
+// Votes: target rows with the same y bin are consecutive (bin_y is monotonic in the target row), so the
+// similarities of a run of them (up to kRun rows at a time) are summed in registers, 16 columns at a time,
+// and added to their accumulator row once.
+constexpr int64_t kRun = 8;
+
+template <class Term>
+HPF_SIMD_CLONES void vote_cubed(const float* shared, Term term, float inv_source, const float* inv_target,
+                                const int32_t* bin_y, int64_t rows, int64_t width, float* acc) {
+  const V16 s3 = splat(inv_source * inv_source * inv_source);
+  typename Term::Row row[kRun];
+  const float *dots[kRun], *norms[kRun];
+  for (int64_t t0 = 0, t1 = 0; t0 < rows; t0 = t1) {
+    while (t1 < rows && t1 - t0 < kRun && bin_y[t1] == bin_y[t0]) ++t1;
+    const int64_t n = t1 - t0;
+    for (int64_t k = 0; k < n; ++k) {
+      row[k] = term.row(t0 + k);
+      dots[k] = shared + (t0 + k) * width;
+      norms[k] = inv_target + (t0 + k) * width;
+    }
+    float* out = acc + bin_y[t0] * width;
+    for (int64_t x = 0; x < width; x += kLanes) {
+      V16 sum{};
+      for (int64_t k = 0; k < n; ++k) {
+        const V16 c = clamp0(row[k](load(dots[k] + x), x) * load(norms[k] + x));
+        sum += c * c * c;
+      }
+      store(out + x, load(out + x) + sum * s3);
+    }
   }
 }
 
-SEARCH_SIMD
-void row_dense(const float* __restrict d, const float* __restrict t, float si, const float* __restrict it,
-               float e, int64_t n, float* __restrict out, bool add) {
-  if (e == 3.0f) {
-    for (int64_t j = 0; j < n; ++j) {
-      const float c = std::max(0.0f, (d[j] + t[j]) * si * it[j]);
-      out[j] = (add ? out[j] : 0.0f) + c * c * c;
-    }
-  } else {
-    for (int64_t j = 0; j < n; ++j) out[j] = (add ? out[j] : 0.0f) + finish(d[j] + t[j], si, it[j], e);
-  }
-}
-
-SEARCH_SIMD
-void row_taps(const float* __restrict d, const float* __restrict r0, const float* __restrict r1,
-              const float* __restrict r2, const float* __restrict r3, float w0, float w1, float w2, float w3,
-              float si, const float* __restrict it, float e, int64_t n, float* __restrict out, bool add) {
-  if (e == 3.0f) {
-    for (int64_t j = 0; j < n; ++j) {
-      const float c =
-          std::max(0.0f, (d[j] + (w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j])) * si * it[j]);
-      out[j] = (add ? out[j] : 0.0f) + c * c * c;
-    }
-  } else {
-    for (int64_t j = 0; j < n; ++j) {
-      out[j] = (add ? out[j] : 0.0f) +
-               finish(d[j] + (w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j]), si, it[j], e);
+template <class Term>
+HPF_SIMD_CLONES void similarity_cubed(const float* shared, Term term, float inv_source,
+                                      const float* inv_target, int64_t rows, int64_t width, float* out) {
+  const V16 s3 = splat(inv_source * inv_source * inv_source);
+  for (int64_t t = 0; t < rows; ++t) {
+    const typename Term::Row row = term.row(t);
+    for (int64_t x = 0; x < width; x += kLanes) {
+      const V16 c = clamp0(row(load(shared + t * width + x), x) * load(inv_target + t * width + x));
+      store(out + t * width + x, c * c * c * s3);
     }
   }
 }
 
-SEARCH_SIMD
-void taps_kernel(const float* __restrict r0, const float* __restrict r1, const float* __restrict r2,
-                 const float* __restrict r3, float w0, float w1, float w2, float w3, int64_t n,
-                 float* __restrict dst) {
-  for (int64_t j = 0; j < n; ++j) dst[j] += w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j];
+// Any other exponent: the matcher's expression, max(0, v * s * it) ^ e, one value at a time.
+template <class Term>
+void general(const float* shared, Term term, float inv_source, const float* inv_target, float exponent,
+             const int32_t* bin_y, int64_t rows, int64_t width, float* out) {
+  for (int64_t t = 0; t < rows; ++t) {
+    const typename Term::Row row = term.row(t);
+    float* o = out + (bin_y ? bin_y[t] : t) * width;
+    for (int64_t x = 0; x < width; x += kLanes) {
+      const V16 v = row(load(shared + t * width + x), x);
+      for (int k = 0; k < kLanes; ++k) {
+        const float s = std::pow(std::max(0.0f, v[k] * inv_source * inv_target[t * width + x + k]), exponent);
+        o[x + k] = (bin_y ? o[x + k] : 0.0f) + s;
+      }
+    }
+  }
 }
 
-// Target row t of a source row into `out` (width values).
-void row_span(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
-              float exponent, int64_t t, int64_t width, float* out, bool add) {
-  const int64_t offset = t * width;
+template <class Term>
+void run(const float* shared, Term term, float inv_source, const float* inv_target, float exponent,
+         const int32_t* bin_y, int64_t rows, int64_t width, float* out) {
+  if (width % kLanes != 0) throw std::logic_error("search kernel: target rows must be padded to 16 values");
+  if (exponent != 3.0f)
+    return general(shared, term, inv_source, inv_target, exponent, bin_y, rows, width, out);
+  if (bin_y) return vote_cubed(shared, term, inv_source, inv_target, bin_y, rows, width, out);
+  similarity_cubed(shared, term, inv_source, inv_target, rows, width, out);
+}
+
+void dispatch(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
+              float exponent, const int32_t* bin_y, int64_t rows, int64_t width, float* out) {
   switch (term.kind) {
     case RowTerm::Kind::None:
-      row_none(shared + offset, inv_source, inv_target + offset, exponent, width, out, add);
-      break;
+      return run(shared, NoTerm{}, inv_source, inv_target, exponent, bin_y, rows, width, out);
     case RowTerm::Kind::Dense:
-      row_dense(shared + offset, term.dense + offset, inv_source, inv_target + offset, exponent, width, out,
-                add);
-      break;
-    case RowTerm::Kind::Taps: {
-      const int64_t tap = term.tap_offset + t * term.tap_stride;
-      row_taps(shared + offset, term.rows[0] + tap, term.rows[1] + tap, term.rows[2] + tap,
-               term.rows[3] + tap, term.weights[0], term.weights[1], term.weights[2], term.weights[3],
-               inv_source, inv_target + offset, exponent, width, out, add);
-      break;
-    }
+      return run(shared, DenseTerm{term.dense, width}, inv_source, inv_target, exponent, bin_y, rows, width,
+                 out);
+    case RowTerm::Kind::Coarse:
+      return run(shared, CoarseTerm{term.along_x, term.taps}, inv_source, inv_target, exponent, bin_y, rows,
+                 width, out);
+  }
+}
+
+HPF_SIMD_CLONES
+void blend_four(const float* __restrict r0, const float* __restrict r1, const float* __restrict r2,
+                const float* __restrict r3, float w0, float w1, float w2, float w3, int64_t n,
+                float* __restrict out) {
+  for (int64_t j = 0; j < n; ++j) out[j] = w0 * r0[j] + w1 * r1[j] + w2 * r2[j] + w3 * r3[j];
+}
+
+HPF_SIMD_CLONES
+void add_coarse(const float* __restrict along_x, const TargetTaps& taps, int64_t rows, int64_t width,
+                float* __restrict dst) {
+  for (int64_t t = 0; t < rows; ++t) {
+    const float* __restrict low = along_x + taps.y_low[t] * width;
+    const float* __restrict high = along_x + taps.y_high[t] * width;
+    const float w0 = taps.y_w0[t], w1 = taps.y_w1[t];
+    float* __restrict o = dst + t * width;
+    for (int64_t x = 0; x < width; ++x) o[x] += w0 * low[x] + w1 * high[x];
   }
 }
 
 }  // namespace
 
+void blend_rows(const float* const rows[4], const float w[4], int64_t n, float* out) {
+  blend_four(rows[0], rows[1], rows[2], rows[3], w[0], w[1], w[2], w[3], n, out);
+}
+
 void similarity_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
                     float exponent, int64_t target_rows, int64_t width, float* out) {
-  for (int64_t t = 0; t < target_rows; ++t) {
-    row_span(shared, term, inv_source, inv_target, exponent, t, width, out + t * width, /*add=*/false);
-  }
+  dispatch(shared, term, inv_source, inv_target, exponent, nullptr, target_rows, width, out);
 }
 
 void vote_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
               float exponent, const int32_t* bin_y, int64_t target_rows, int64_t width, float* acc) {
-  for (int64_t t = 0; t < target_rows; ++t) {
-    row_span(shared, term, inv_source, inv_target, exponent, t, width, acc + bin_y[t] * width, /*add=*/true);
-  }
+  dispatch(shared, term, inv_source, inv_target, exponent, bin_y, target_rows, width, acc);
 }
 
-void add_taps(const RowTerm& taps, int64_t target_rows, int64_t width, float* dst) {
-  for (int64_t t = 0; t < target_rows; ++t) {
-    const int64_t tap = taps.tap_offset + t * taps.tap_stride;
-    taps_kernel(taps.rows[0] + tap, taps.rows[1] + tap, taps.rows[2] + tap, taps.rows[3] + tap,
-                taps.weights[0], taps.weights[1], taps.weights[2], taps.weights[3], width, dst + t * width);
+void add_term(const RowTerm& term, int64_t target_rows, int64_t width, float* dst) {
+  switch (term.kind) {
+    case RowTerm::Kind::None:
+      break;
+    case RowTerm::Kind::Dense:
+      for (int64_t j = 0; j < target_rows * width; ++j) dst[j] += term.dense[j];
+      break;
+    case RowTerm::Kind::Coarse:
+      add_coarse(term.along_x, *term.taps, target_rows, width, dst);
+      break;
   }
 }
 

@@ -6,21 +6,39 @@
 // of the base grid in row-major order (the margin rule is separable), so the Hough bin of (i, j) is bin_y(row
 // of i, row of j) * bins_x + bin_x(column of i, column of j).
 //
+// A coarser layer's dot products for one source row come from its correlation with the target map
+// interpolated along x only (candidate_scorer.cpp): the 4 rows of the source position's bilinear taps are
+// blended into a small coarse_h x width block, and each kept target row blends two of its rows. A row reads
+// a few tens of KB that stay in cache; a correlation interpolated along both target axes beforehand would be
+// coarse_h / kept height times larger and stream from memory.
+//
 // This file is compiled without floating-point contraction: a value computed in the voting pass and
 // recomputed for a keypoint row goes through the same roundings, whatever the compiler vectorises.
 
 #include <cstdint>
+#include <vector>
 
 namespace hpf::search_kernel {
 
+// Bilinear interpolation (align_corners=true) along y of a coarse_h-row map to the kept target rows: the two
+// coarse rows each kept row reads and their weights.
+struct TargetTaps {
+  int64_t coarse_h = 0;
+  int64_t width = 0;  // kept target columns (the rows' length)
+  std::vector<int32_t> y_low, y_high;
+  std::vector<float> y_w0, y_w1;
+};
+
+// out[j] = w[0] * rows[0][j] + w[1] * rows[1][j] + w[2] * rows[2][j] + w[3] * rows[3][j] for j < n: a source
+// position's 4 bilinear taps of a coarse layer's rows.
+void blend_rows(const float* const rows[4], const float w[4], int64_t n, float* out);
+
 // What a candidate adds to the dot products its set shares with its siblings.
 struct RowTerm {
-  enum class Kind { None, Dense, Taps } kind = Kind::None;
-  const float* dense = nullptr;  // Dense: the extra layer's own dot products for this row
-  const float* rows[4] = {};     // Taps: four rows of the extra layer's grid correlation and their
-  float weights[4] = {};         //       bilinear weights (the row's position on the coarse grid);
-  int64_t tap_stride = 0;        //       kept target row t starts at rows[k] + tap_offset + t * tap_stride
-  int64_t tap_offset = 0;
+  enum class Kind { None, Dense, Coarse } kind = Kind::None;
+  const float* dense = nullptr;      // Dense: the extra layer's own dot products for this row
+  const float* along_x = nullptr;    // Coarse: the row's coarse_h x width block (blend_rows)
+  const TargetTaps* taps = nullptr;  // Coarse: kept target row t blends two of its rows
 };
 
 // One source row against the kept target positions, `target_rows` rows of `width` (j = t * width + x):
@@ -33,7 +51,7 @@ void similarity_row(const float* shared, const RowTerm& term, float inv_source, 
 void vote_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
               float exponent, const int32_t* bin_y, int64_t target_rows, int64_t width, float* acc);
 
-// dst[j] += the taps' value at j: a coarse layer's contribution to a row of shared dot products.
-void add_taps(const RowTerm& taps, int64_t target_rows, int64_t width, float* dst);
+// dst[j] += the term's value at j: a layer's contribution to a row of shared dot products.
+void add_term(const RowTerm& term, int64_t target_rows, int64_t width, float* dst);
 
 }  // namespace hpf::search_kernel
