@@ -137,18 +137,26 @@ SourceTaps source_taps(const BaseGrid& g, int64_t h, int64_t w) {
   return t;
 }
 
-// A coarse layer's correlation with the target map interpolated along x to the kept target columns of `t`:
-// (h_s * w_s, h_t * t.width), the source side and the target rows still at native resolution. A source row of
-// the similarity blends 4 of its rows (the source taps) and then 2 of each result's rows per kept target row
+// Row stride of the correlations below for a base grid `grid_width` columns wide: room for any kept column
+// range read as a padded row (x0 + padded_width(width) <= this).
+int64_t correlation_stride(int64_t grid_width) {
+  return padded_width(grid_width) + kRowAlign;
+}
+
+// A coarse layer's correlation with the target map interpolated along x to every column of a base grid
+// `grid_width` wide: (h_s * w_s, h_t * correlation_stride), the source side and the target rows still at
+// native resolution, zeros past the grid. A source row of the similarity blends 4 of its rows (the source
+// taps), reading a base's kept columns, and then 2 of each result's rows per kept target row
 // (sk::TargetTaps). Interpolation is linear, so interpolating the target features first and multiplying after
-// gives the correlation interpolated, with C channels to interpolate instead of h_s * w_s rows.
-at::Tensor correlation_along_x(const at::Tensor& source_map, const at::Tensor& target_map, const BaseGrid& t,
-                               int64_t padded) {
+// gives the correlation interpolated, with C channels to interpolate instead of h_s * w_s rows. Bases with
+// the same grid width (the same jump) share it whatever their kept columns.
+at::Tensor correlation_along_x(const at::Tensor& source_map, const at::Tensor& target_map,
+                               int64_t grid_width) {
   const int64_t c = source_map.size(0), w = target_map.size(2);
   std::vector<int64_t> low, high;
   std::vector<float> w0, w1;
-  for (int64_t x = 0; x < t.width; ++x) {
-    const BilinearTap tap = bilinear_tap(t.x0 + x, w, t.hp.grid_width);
+  for (int64_t x = 0; x < grid_width; ++x) {
+    const BilinearTap tap = bilinear_tap(x, w, grid_width);
     low.push_back(tap.low);
     high.push_back(tap.high);
     w0.push_back(1 - tap.high_weight);
@@ -160,16 +168,18 @@ at::Tensor correlation_along_x(const at::Tensor& source_map, const at::Tensor& t
   const at::Tensor along_x = at::constant_pad_nd(
       target_map.index_select(2, as_tensor(low, at::kLong)) * as_tensor(w0, at::kFloat) +
           target_map.index_select(2, as_tensor(high, at::kLong)) * as_tensor(w1, at::kFloat),
-      {0, padded - t.width});
+      {0, correlation_stride(grid_width) - grid_width});
   return at::mm(source_map.reshape({c, -1}).t(), along_x.reshape({c, -1})).contiguous();
 }
 
 // The bilinear taps along y of an h-row coarse target map at the kept target rows of `g`, for rows of
-// `padded` values.
+// `padded` values read from correlation_along_x rows at the kept columns.
 sk::TargetTaps target_taps(const BaseGrid& g, int64_t h, int64_t padded) {
   sk::TargetTaps t;
   t.coarse_h = h;
   t.width = padded;
+  t.first_column = g.x0;
+  t.correlation_stride = correlation_stride(g.hp.grid_width);
   for (int64_t y = 0; y < g.height; ++y) {
     const BilinearTap tap = bilinear_tap(g.y0 + y, h, g.hp.grid_height);
     t.y_low.push_back(static_cast<int32_t>(tap.low));
@@ -260,7 +270,7 @@ struct PairBase {
 struct LayerTerm {
   bool dense = false;                   // at the base resolution: a product of kept rows
   at::Tensor source_rows, target_rows;  // dense: (N_s, C), (kept target rows * padded width, C)
-  at::Tensor along_x;                   // otherwise: correlation_along_x for the base's target grid
+  at::Tensor along_x;                   // otherwise: correlation_along_x for the base's grid width
   const SourceTaps* taps = nullptr;
   const sk::TargetTaps* target_taps = nullptr;
 };
@@ -306,7 +316,9 @@ class PairState {
   size_t pending_bytes(const PairBase& b, int base, int layer) const {
     if (dense(base, layer) || correlations_.count(key(b, layer))) return 0;
     const at::Tensor &s = source_.maps.at(layer), &t = target_.maps.at(layer);
-    return static_cast<size_t>(s.size(1) * s.size(2) * t.size(1) * b.row) * sizeof(float);
+    return static_cast<size_t>(s.size(1) * s.size(2) * t.size(1) *
+                               correlation_stride(b.target.hp.grid_width)) *
+           sizeof(float);
   }
 
   // Drops correlations of layers not in `keep` while `incoming` more bytes would not fit the budget.
@@ -367,18 +379,16 @@ class PairState {
   const StoredImage& source_;
   const StoredImage& target_;
 
-  // The layer and the target columns it is interpolated to: bases whose kept target columns agree share it.
-  using Key = std::tuple<int, int64_t, int64_t, int64_t>;
-  static Key key(const PairBase& b, int layer) {
-    return {layer, b.target.hp.grid_width, b.target.x0, b.target.width};
-  }
+  // The layer and the width of the base grid it is interpolated to.
+  using Key = std::tuple<int, int64_t>;
+  static Key key(const PairBase& b, int layer) { return {layer, b.target.hp.grid_width}; }
 
   at::Tensor along_x(const PairBase& b, int layer) const {
     auto found = correlations_.find(key(b, layer));
     if (found == correlations_.end()) {
       found = correlations_
                   .emplace(key(b, layer), correlation_along_x(source_.maps.at(layer), target_.maps.at(layer),
-                                                              b.target, b.row))
+                                                              b.target.hp.grid_width))
                   .first;
     }
     return found->second;
@@ -402,16 +412,17 @@ struct Scratch {
   std::vector<float> along_x;
 };
 
-// The coarse term of source row `row`: its 4 source taps of `along_x` blended in `scratch`, valid until the
-// scratch's next use.
+// The coarse term of source row `row`: its 4 source taps of `along_x` blended in `scratch` at the kept target
+// columns, valid until the scratch's next use.
 sk::RowTerm coarse_term(const at::Tensor& along_x, const SourceTaps& taps, const sk::TargetTaps& target_taps,
                         int64_t row, Scratch& scratch) {
-  const float* g = along_x.data_ptr<float>();
+  const float* g = along_x.data_ptr<float>() + target_taps.first_column;
   const int64_t n = along_x.size(1);
   const float* rows[4];
   for (int k = 0; k < 4; ++k) rows[k] = g + taps.index[4 * row + k] * n;
-  scratch.along_x.resize(static_cast<size_t>(n));
-  sk::blend_rows(rows, taps.weight.data() + 4 * row, n, scratch.along_x.data());
+  scratch.along_x.resize(static_cast<size_t>(target_taps.coarse_h * target_taps.width));
+  sk::blend_rows(rows, taps.weight.data() + 4 * row, target_taps.coarse_h, target_taps.correlation_stride,
+                 target_taps.width, scratch.along_x.data());
   sk::RowTerm t;
   t.kind = sk::RowTerm::Kind::Coarse;
   t.along_x = scratch.along_x.data();

@@ -12,8 +12,8 @@
 // a few tens of KB that stay in cache; a correlation interpolated along both target axes beforehand would be
 // coarse_h / kept height times larger and stream from memory.
 //
-// This file is compiled without floating-point contraction: a value computed in the voting pass and
-// recomputed for a keypoint row goes through the same roundings, whatever the compiler vectorises.
+// Rows are stored with `width` a multiple of 8 (kept columns plus zero padding: candidate_scorer.cpp), so the
+// kernels run whole vectors only; a width that is not is refused (std::logic_error).
 
 #include <cstdint>
 #include <vector>
@@ -24,14 +24,18 @@ namespace hpf::search_kernel {
 // coarse rows each kept row reads and their weights.
 struct TargetTaps {
   int64_t coarse_h = 0;
-  int64_t width = 0;  // kept target columns (the rows' length)
+  int64_t width = 0;  // the rows' length: kept target columns and padding
   std::vector<int32_t> y_low, y_high;
   std::vector<float> y_w0, y_w1;
+  // Where the kept columns are in the correlation rows blend_rows reads: the first one, and the distance
+  // between the coarse rows.
+  int64_t first_column = 0, correlation_stride = 0;
 };
 
-// out[j] = w[0] * rows[0][j] + w[1] * rows[1][j] + w[2] * rows[2][j] + w[3] * rows[3][j] for j < n: a source
-// position's 4 bilinear taps of a coarse layer's rows.
-void blend_rows(const float* const rows[4], const float w[4], int64_t n, float* out);
+// For c < count and j < n: out[c * n + j] = sum_k w[k] * rows[k][c * stride + j], a source position's 4
+// bilinear taps of a coarse layer's correlation rows (count coarse target rows each).
+void blend_rows(const float* const rows[4], const float w[4], int64_t count, int64_t stride, int64_t n,
+                float* out);
 
 // What a candidate adds to the dot products its set shares with its siblings.
 struct RowTerm {
@@ -42,12 +46,14 @@ struct RowTerm {
 };
 
 // One source row against the kept target positions, `target_rows` rows of `width` (j = t * width + x):
-// out[j] = max(0, (shared[j] + term[j]) * inv_source * inv_target[j]) ^ exponent.
+// out[j] = max(0, (shared[j] + term[j]) * inv_source * inv_target[j]) ^ exponent, inv_source > 0.
+// (Exponent 3 is computed as inv_source^3 * max(0, (shared + term) * inv_target)^3.)
 void similarity_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
                     float exponent, int64_t target_rows, int64_t width, float* out);
 
-// The same similarities, added into a column accumulator as the Hough votes of the row, target row by target
-// row: acc[bin_y[t] * width + x] += s[t * width + x]. The values equal similarity_row's bit for bit.
+// The same similarities, added into a column accumulator as the Hough votes of the row:
+// acc[bin_y[t] * width + x] += s[t * width + x]. Consecutive target rows with the same bin_y are summed
+// first, so the sums round differently from adding similarity_row's values one by one.
 void vote_row(const float* shared, const RowTerm& term, float inv_source, const float* inv_target,
               float exponent, const int32_t* bin_y, int64_t target_rows, int64_t width, float* acc);
 

@@ -131,13 +131,25 @@ TEST(RowKernelHelpers, AddTermAddsTheSameTerm) {
   }
 }
 
-TEST(RowKernelHelpers, BlendRowsWeighsFourRows) {
-  const std::vector<float> a(20, 1.0f), b(20, 2.0f), c(20, 3.0f), d(20, 4.0f);
-  const float* rows[4] = {a.data(), b.data(), c.data(), d.data()};
+TEST(RowKernelHelpers, BlendRowsWeighsFourRowsAtAStride) {
+  // 3 coarse rows of stride 10; 6 values read from each, starting at column 2 (the callers' offset).
+  std::vector<float> a(30), b(30), c(30), d(30);
+  for (int j = 0; j < 30; ++j) {
+    a[j] = static_cast<float>(j);
+    b[j] = 2.0f * static_cast<float>(j);
+    c[j] = 1.0f;
+    d[j] = -static_cast<float>(j);
+  }
+  const float* rows[4] = {a.data() + 2, b.data() + 2, c.data() + 2, d.data() + 2};
   const float w[4] = {0.1f, 0.2f, 0.3f, 0.4f};
-  std::vector<float> out(20);
-  blend_rows(rows, w, 20, out.data());
-  for (float v : out) EXPECT_NEAR(v, 3.0f, 1e-6f);
+  std::vector<float> out(18, -1.0f);
+  blend_rows(rows, w, 3, 10, 6, out.data());
+  for (int r = 0; r < 3; ++r) {
+    for (int j = 0; j < 6; ++j) {
+      const float x = static_cast<float>(r * 10 + 2 + j);
+      EXPECT_NEAR(out[r * 6 + j], 0.1f * x + 0.2f * 2 * x + 0.3f - 0.4f * x, 1e-5f) << r << " " << j;
+    }
+  }
 }
 
 TEST(RowKernelHelpers, UnpaddedRowsAreRefused) {
