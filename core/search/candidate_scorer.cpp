@@ -7,6 +7,7 @@
 #include "core/eval/pair_evaluation.h"
 #include "core/pipeline/pair_matching.h"
 #include "core/search/similarity_kernel.h"
+#include "core/search/upsampled_norms.h"
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
@@ -88,25 +89,17 @@ at::Tensor pad_target_rows(const at::Tensor& kept, int64_t height, int64_t width
   return kept.dim() == 1 ? out.reshape({-1}) : out.reshape({height * padded, -1});
 }
 
-// Squared norms at the kept base positions of `layer` upsampled to the base grid (align_corners=true), as the
-// matcher computes them: channel slices, so the upsampled map never exists whole. Cached per image and grid
+// Squared norms at the kept base positions of `layer` upsampled to the base grid. Cached per image and grid
 // size over the whole grid: bases of the same jump share it.
 at::Tensor squared_norms(const StoredImage& image, const BaseGrid& g, int layer) {
   std::lock_guard<std::mutex> lock(image.norms_mutex);
   const auto key = std::make_tuple(g.hp.grid_height, g.hp.grid_width, layer);
   auto found = image.norms.find(key);
   if (found == image.norms.end()) {
-    const at::Tensor& map = image.maps.at(layer);
-    at::Tensor total = at::zeros({g.hp.grid_height, g.hp.grid_width}, map.options());
-    constexpr int64_t kChannelsPerSlice = 256;
-    for (int64_t c = 0; c < map.size(0); c += kChannelsPerSlice) {
-      at::Tensor slice = map.slice(0, c, c + kChannelsPerSlice).unsqueeze(0);
-      if (slice.size(2) != g.hp.grid_height || slice.size(3) != g.hp.grid_width) {
-        slice = at::upsample_bilinear2d(slice, {g.hp.grid_height, g.hp.grid_width}, /*align_corners=*/true);
-      }
-      total += slice.squeeze(0).pow(2).sum(0);
-    }
-    found = image.norms.emplace(key, total).first;
+    found =
+        image.norms
+            .emplace(key, upsampled_squared_norms(image.maps.at(layer), g.hp.grid_height, g.hp.grid_width))
+            .first;
   }
   return found->second.slice(0, g.y0, g.y0 + g.height)
       .slice(1, g.x0, g.x0 + g.width)
