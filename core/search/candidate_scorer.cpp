@@ -72,11 +72,11 @@ at::Tensor kept_rows(const at::Tensor& map, const BaseGrid& g) {
       .contiguous();
 }
 
-// Target-side rows are laid out with a row stride rounded up to the SIMD width, so the row kernels never
-// run a scalar tail (the kept width is ~100-150, and a tail of up to 15 scalar values costs as much as the
+// Target-side rows are laid out with a row stride rounded up to the row kernels' vector width (8), so they
+// never run a scalar tail (the kept width is ~100-150; a scalar tail of a few values costs as much as the
 // vector part). Padding columns hold zero features and zero reciprocal norms: their similarity is exactly 0
 // and votes nothing.
-constexpr int64_t kRowAlign = 16;
+constexpr int64_t kRowAlign = 8;
 int64_t padded_width(int64_t width) {
   return (width + kRowAlign - 1) / kRowAlign * kRowAlign;
 }
@@ -140,29 +140,32 @@ int64_t correlation_stride(int64_t grid_width) {
 // `grid_width` wide: (h_s * w_s, h_t * correlation_stride), the source side and the target rows still at
 // native resolution, zeros past the grid. A source row of the similarity blends 4 of its rows (the source
 // taps), reading a base's kept columns, and then 2 of each result's rows per kept target row
-// (sk::TargetTaps). Interpolation is linear, so interpolating the target features first and multiplying after
-// gives the correlation interpolated, with C channels to interpolate instead of h_s * w_s rows. Bases with
-// the same grid width (the same jump) share it whatever their kept columns.
+// (sk::TargetTaps). Interpolation is linear, so the Gram matrix at native resolution is computed first (C
+// channels against w_t target columns, not grid_width) and its rows interpolated after. Bases with the same
+// grid width (the same jump) share it whatever their kept columns.
 at::Tensor correlation_along_x(const at::Tensor& source_map, const at::Tensor& target_map,
                                int64_t grid_width) {
-  const int64_t c = source_map.size(0), w = target_map.size(2);
-  std::vector<int64_t> low, high;
-  std::vector<float> w0, w1;
-  for (int64_t x = 0; x < grid_width; ++x) {
-    const BilinearTap tap = bilinear_tap(x, w, grid_width);
-    low.push_back(tap.low);
-    high.push_back(tap.high);
-    w0.push_back(1 - tap.high_weight);
-    w1.push_back(tap.high_weight);
-  }
-  const auto as_tensor = [](auto& v, at::ScalarType type) {
-    return at::from_blob(v.data(), {static_cast<int64_t>(v.size())}, at::TensorOptions().dtype(type)).clone();
-  };
-  const at::Tensor along_x = at::constant_pad_nd(
-      target_map.index_select(2, as_tensor(low, at::kLong)) * as_tensor(w0, at::kFloat) +
-          target_map.index_select(2, as_tensor(high, at::kLong)) * as_tensor(w1, at::kFloat),
-      {0, correlation_stride(grid_width) - grid_width});
-  return at::mm(source_map.reshape({c, -1}).t(), along_x.reshape({c, -1})).contiguous();
+  const int64_t c = source_map.size(0), h = target_map.size(1), w = target_map.size(2);
+  const int64_t stride = correlation_stride(grid_width);
+  const at::Tensor gram = at::mm(source_map.reshape({c, -1}).t(), target_map.reshape({c, -1})).contiguous();
+  const int64_t rows = gram.size(0);
+  std::vector<BilinearTap> taps;
+  for (int64_t x = 0; x < grid_width; ++x) taps.push_back(bilinear_tap(x, w, grid_width));
+  at::Tensor out = at::zeros({rows, h * stride}, gram.options());
+  const float* g = gram.data_ptr<float>();
+  float* o = out.data_ptr<float>();
+  at::parallel_for(0, rows, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t q = begin; q < end; ++q) {
+      for (int64_t cy = 0; cy < h; ++cy) {
+        const float* in = g + (q * h + cy) * w;
+        float* row = o + (q * h + cy) * stride;
+        for (int64_t x = 0; x < grid_width; ++x) {
+          row[x] = (1 - taps[x].high_weight) * in[taps[x].low] + taps[x].high_weight * in[taps[x].high];
+        }
+      }
+    }
+  });
+  return out;
 }
 
 // The bilinear taps along y of an h-row coarse target map at the kept target rows of `g`, for rows of
