@@ -622,50 +622,54 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
     }
   });
 
-  // The keypoint rows again, bit for bit, then their argmax over the smoothed votes. Rows are compacted to
-  // the kept width first: the argmax and torch.max index the kept target positions.
+  // The keypoint rows again, then their argmax over the smoothed votes, members in parallel. Rows are
+  // compacted to the kept width first: the argmax and torch.max index the kept target positions.
   std::vector<at::Tensor> best(count);
   const at::Tensor kernel =
       voting ? gaussian_kernel(rhm.kernel_size).view({1, 1, rhm.kernel_size, -1}) : at::Tensor();
-  std::vector<float> padded(static_cast<size_t>(np));
-  Scratch scratch;
-  const auto kp_similarities = [&](const Member& member, int64_t k, float* out) {
-    const int64_t i = b.kp_rows[k];
-    const float* dense_row = member.kp_dense.defined() ? member.kp_dense.data_ptr<float>() + k * np : nullptr;
-    sk::similarity_row(kp_shared.data_ptr<float>() + k * np, row_term(member, i, dense_row, scratch),
-                       member.inv_source.data_ptr<float>()[i], member.inv_target.data_ptr<float>(), exponent,
-                       ht, wp, padded.data());
-    for (int64_t t = 0; t < ht; ++t) std::copy_n(padded.data() + t * wp, wt, out + t * wt);
-  };
-  const at::Tensor rows = at::empty({kp, ht * wt}, at::TensorOptions().dtype(at::kFloat));
-  for (int64_t m = 0; m < count; ++m) {
-    const Member& member = members[m];
-    best[m] = at::zeros({ns}, at::TensorOptions().dtype(at::kLong));
-    int64_t* out = best[m].data_ptr<int64_t>();
-    for (int64_t k = 0; k < kp; ++k) kp_similarities(member, k, rows.data_ptr<float>() + k * ht * wt);
-    if (voting) {
-      at::Tensor histogram = at::zeros({b.hough.bins_y, bins_x}, at::TensorOptions().dtype(at::kFloat));
-      float* h = histogram.data_ptr<float>();
-      for (int64_t task = 0; task < tasks; ++task) {
-        const float* p = partial.data() + (task * count + m) * bins;
-        for (int64_t k = 0; k < bins; ++k) h[k] += p[k];
-      }
-      const at::Tensor hough =
-          at::conv2d(histogram.view({1, 1, b.hough.bins_y, bins_x}), kernel, {}, 1, rhm.kernel_size / 2)
-              .contiguous();
+  at::parallel_for(0, count, 1, [&](int64_t member_begin, int64_t member_end) {
+    c10::InferenceMode inference;
+    std::vector<float> padded(static_cast<size_t>(np));
+    Scratch scratch;
+    const at::Tensor rows = at::empty({kp, ht * wt}, at::TensorOptions().dtype(at::kFloat));
+    for (int64_t m = member_begin; m < member_end; ++m) {
+      const Member& member = members[m];
+      best[m] = at::zeros({ns}, at::TensorOptions().dtype(at::kLong));
+      int64_t* out = best[m].data_ptr<int64_t>();
       for (int64_t k = 0; k < kp; ++k) {
-        const int64_t i = b.kp_rows[k], y = i / ws, x = i % ws;
-        out[i] = hough_kernel::argmax_confidence(
-            rows.data_ptr<float>() + k * ht * wt, b.hough.bin_y.data() + y * ht, ht, wt,
-            b.hough.bin_x.data() + x * wt, bins_x, hough.data_ptr<float>());
+        const int64_t i = b.kp_rows[k];
+        const float* dense_row =
+            member.kp_dense.defined() ? member.kp_dense.data_ptr<float>() + k * np : nullptr;
+        sk::similarity_row(kp_shared.data_ptr<float>() + k * np, row_term(member, i, dense_row, scratch),
+                           member.inv_source.data_ptr<float>()[i], member.inv_target.data_ptr<float>(),
+                           exponent, ht, wp, padded.data());
+        float* compact = rows.data_ptr<float>() + k * ht * wt;
+        for (int64_t t = 0; t < ht; ++t) std::copy_n(padded.data() + t * wp, wt, compact + t * wt);
       }
-    } else if (kp > 0) {
-      // Without voting the confidence is the similarity itself; torch.max picks the best, as the matcher
-      // does.
-      const at::Tensor index = std::get<1>(at::max(rows, 1)).contiguous();
-      for (int64_t k = 0; k < kp; ++k) out[b.kp_rows[k]] = index.data_ptr<int64_t>()[k];
+      if (voting) {
+        at::Tensor histogram = at::zeros({b.hough.bins_y, bins_x}, at::TensorOptions().dtype(at::kFloat));
+        float* h = histogram.data_ptr<float>();
+        for (int64_t task = 0; task < tasks; ++task) {
+          const float* p = partial.data() + (task * count + m) * bins;
+          for (int64_t k = 0; k < bins; ++k) h[k] += p[k];
+        }
+        const at::Tensor hough =
+            at::conv2d(histogram.view({1, 1, b.hough.bins_y, bins_x}), kernel, {}, 1, rhm.kernel_size / 2)
+                .contiguous();
+        for (int64_t k = 0; k < kp; ++k) {
+          const int64_t i = b.kp_rows[k], y = i / ws, x = i % ws;
+          out[i] = hough_kernel::argmax_confidence(
+              rows.data_ptr<float>() + k * ht * wt, b.hough.bin_y.data() + y * ht, ht, wt,
+              b.hough.bin_x.data() + x * wt, bins_x, hough.data_ptr<float>());
+        }
+      } else if (kp > 0) {
+        // Without voting the confidence is the similarity itself; torch.max picks the best, as the matcher
+        // does.
+        const at::Tensor index = std::get<1>(at::max(rows, 1)).contiguous();
+        for (int64_t k = 0; k < kp; ++k) out[b.kp_rows[k]] = index.data_ptr<int64_t>()[k];
+      }
     }
-  }
+  });
   return best;
 }
 
