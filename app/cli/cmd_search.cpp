@@ -166,9 +166,11 @@ int bench(const Common& c) {
   scorer_options.term_budget_bytes = o.term_budget_bytes;
   CandidateScorer scorer(*c.dataset, *c.backbone, store, scorer_options);
   std::vector<double> joint(sets.size(), 0.0);
+  double similarities = 0;
   ProgressBar joint_bar("joint");
   for (size_t p = 0; p < pairs.size(); ++p) {
     const PairScore score = scorer.score_pair(pairs[p], sets);
+    similarities += score.similarities;
     for (size_t s = 0; s < sets.size(); ++s) joint[s] += score.pck[s];
     joint_bar.update(static_cast<int64_t>(p + 1), static_cast<int64_t>(pairs.size()), 0, pairs[p].id);
   }
@@ -221,6 +223,10 @@ int bench(const Common& c) {
         std::to_string(identical) + "/" + std::to_string(sets.size()), diff}});
   std::cout << "backbone passes: search " << store.backbone_passes() << "; scores are mean per-pair PCK@"
             << o.alpha << " (" << threshold_name(o.threshold) << " threshold)\n";
+  char work[96];
+  std::snprintf(work, sizeof work, "%.3g source/target similarities, %.3g per second of search", similarities,
+                similarities / joint_seconds);
+  std::cout << "search work: " << work << "\n";
   return identical == static_cast<int>(sets.size()) ? 0 : 1;
 }
 

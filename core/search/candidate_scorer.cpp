@@ -744,6 +744,8 @@ PairScore CandidateScorer::score_pair(const PairAnnotation& pair, const std::vec
       }
       state.make_room(keep, bytes);
       const std::vector<at::Tensor> best = best_targets(state, b, base, shared, members);
+      result.similarities +=
+          static_cast<double>(members.size()) * static_cast<double>(b.source.size() * b.target.size());
       for (size_t m = 0; m < members.size(); ++m) {
         MatchedPair matched;
         matched.source.image = state.source().image;

@@ -49,6 +49,7 @@ struct PairScore {
   std::vector<double> pck;           // per candidate: fraction of keypoints within alpha * T
   std::vector<bool> no_hyperpixels;  // per candidate: the base layer left no hyperpixel in an image (PCK 0)
   std::vector<double> seconds;       // per candidate: its share of this pair's wall time
+  double similarities = 0;           // source/target similarities finished, over all candidates (the work)
 };
 
 class CandidateScorer {

@@ -128,6 +128,23 @@ TEST(ScorerEquality, WithoutVotingMatchesEvaluation) {
   expect_identical_scores(options, extend_beams({{2}}, {3, 5, 9}), 4);
 }
 
+// The work count the benchmark reports: every candidate of a base finishes N_s x N_t similarities.
+TEST(ScorerEquality, WorkCountsEveryCandidatesSimilarities) {
+  REQUIRE_SHARED_DATA();
+  const RealData data = open_real_data();
+  MatchOptions options;
+  const std::vector<Candidate> both = extend_beams({{2}}, {3, 5});
+  ASSERT_EQ(both.size(), 2u);
+  ImageStore store(*data.dataset, *data.backbone, {2, 3, 5}, options.max_side, size_t{1} << 30);
+  ScorerOptions scorer_options;
+  scorer_options.match = options;
+  CandidateScorer scorer(*data.dataset, *data.backbone, store, scorer_options);
+  const PairAnnotation pair = data.dataset->pairs("test").front();
+  const double one = scorer.score_pair(pair, {both.front()}).similarities;
+  EXPECT_EQ(scorer.score_pair(pair, both).similarities, 2 * one);
+  EXPECT_GT(one, 1e6);  // layer 2 has stride 4: thousands of hyperpixels per image
+}
+
 SearchOptions small_search(const std::string& dir) {
   SearchOptions o;
   o.beam = 2;
