@@ -355,10 +355,10 @@ class PairState {
     return t;
   }
 
-  at::Tensor source_norms(const PairBase& b, int base, int layer) const {
+  at::Tensor source_norms(const PairBase& b, int layer) const {
     return squared_norms(source_, b.source, layer);
   }
-  at::Tensor target_norms(const PairBase& b, int base, int layer) const {
+  at::Tensor target_norms(const PairBase& b, int layer) const {
     return squared_norms(target_, b.target, layer);
   }
 
@@ -437,9 +437,8 @@ sk::RowTerm row_term(const Member& m, int64_t row, const float* dense_row, Scrat
   return coarse_term(m.term.along_x, *m.term.taps, *m.term.target_taps, row, scratch);
 }
 
-// Base dot products of `rows` source rows (a_stride apart) with all np target columns, into out (rows x np).
-// Column tiles: a tile of the target features (depth x kTile floats) is read from cache by all the rows,
-// instead of the whole (depth x np) matrix, larger than L2, streaming from memory once per 4 rows.
+// Base dot products of `rows` source rows (a_stride apart) with all np target columns, into out (rows x np),
+// by column tiles: a tile of the target features (depth x kTile floats) serves all the rows from cache.
 void shared_block_dots(const float* a, int64_t a_stride, int64_t rows, int64_t depth, const float* target_t,
                        int64_t np, float* out) {
   constexpr int64_t kTile = 1024;
@@ -489,15 +488,15 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
       c.taps = t.taps;
       c.target_taps = t.target_taps;
     }
-    const at::Tensor s = state.source_norms(b, base, layer), r = state.target_norms(b, base, layer);
+    const at::Tensor s = state.source_norms(b, layer), r = state.target_norms(b, layer);
     source_sq = source_sq.defined() ? source_sq + s : s;
     target_sq = target_sq.defined() ? target_sq + r : r;
   }
   const at::Tensor shared_source = at::cat(dense_source, 1).contiguous();
   const at::Tensor shared_target_t = at::cat(dense_target, 1).t().contiguous();
   const int64_t depth = shared_source.size(1);
-  // Narrow shared rows (MobileNetV2's 16-32 channels) get their dot products 4 source rows at a time right
-  // before they are used; wide ones from one BLAS product per source column.
+  // Narrow shared rows (MobileNetV2's 16-32 channels) get their dot products a block of source rows at a time
+  // right before they are used; wide ones from one BLAS product per source column.
   const bool fused_dots = depth <= base_dots::kMaxFusedDepth;
   const float* source = shared_source.data_ptr<float>();
   const float* target_t = shared_target_t.data_ptr<float>();
@@ -509,8 +508,8 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
     at::Tensor s = source_sq, r = target_sq;
     if (m.extra >= 0) {
       m.term = state.term(b, base, m.extra);
-      s = s + state.source_norms(b, base, m.extra);
-      r = r + state.target_norms(b, base, m.extra);
+      s = s + state.source_norms(b, m.extra);
+      r = r + state.target_norms(b, m.extra);
     }
     m.inv_source = s.sqrt().reciprocal().contiguous();
     m.inv_target = pad_target_rows(r.sqrt().reciprocal(), ht, wt, wp).contiguous();
