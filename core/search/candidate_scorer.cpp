@@ -192,7 +192,6 @@ sk::TargetTaps target_taps(const BaseGrid& g, int64_t h, int64_t padded) {
 struct HoughTables {
   int64_t bins_x = 0, bins_y = 0;
   std::vector<int32_t> bin_x, bin_y;
-  std::vector<int32_t> y_first, y_last;  // per source row: the range of y bins its votes reach
 };
 
 std::vector<int32_t> axis_lut(int64_t lo, int64_t hi, double cell_size, int64_t bins) {
@@ -528,15 +527,13 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
     if (m.extra >= 0 && m.term.dense) m.kp_dense = at::empty({kp, np}, at::TensorOptions().dtype(at::kFloat));
   }
 
-  // Per source row, the range of y bins its votes reach (the accumulator rows to flush).
-  std::vector<int32_t> y_first(hs, 0), y_last(hs, -1);
+  // The y bins a source column's votes reach (every column has every source row): the accumulator rows to
+  // flush.
+  int32_t first = 0, last = -1;
   if (voting) {
-    for (int64_t y = 0; y < hs; ++y) {
-      const auto [lo, hi] =
-          std::minmax_element(b.hough.bin_y.begin() + y * ht, b.hough.bin_y.begin() + (y + 1) * ht);
-      y_first[y] = *lo;
-      y_last[y] = *hi;
-    }
+    const auto [lo, hi] = std::minmax_element(b.hough.bin_y.begin(), b.hough.bin_y.end());
+    first = *lo;
+    last = *hi;
   }
 
   // Source columns are the outer loop (a column accumulator per member collects the votes of all its rows);
@@ -563,11 +560,6 @@ std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, co
             dense[m] =
                 member.term.source_rows.index_select(0, rows).mm(member.term.target_rows.t()).contiguous();
           }
-        }
-        int32_t first = static_cast<int32_t>(b.hough.bins_y), last = -1;
-        for (int64_t y = 0; y < hs; ++y) {
-          first = std::min(first, y_first[y]);
-          last = std::max(last, y_last[y]);
         }
         for (int64_t y0 = 0; y0 < hs; y0 += kBlockRows) {
           const int64_t n = std::min(kBlockRows, hs - y0);

@@ -7,9 +7,10 @@
 // with U the bilinear upsampling to the base grid. Candidates formed from the same set P plus one layer e
 // (all the extensions of one beam set) share the base grid and every term of P. So, per pair:
 //  * a layer at the base resolution contributes a product of its kept rows; a coarser layer its correlation
-//    with the target map interpolated along x to the kept target columns (computed once per pair, layer and
-//    kept column range), of which a source row of the full similarity is 4 source taps, then 2 rows per kept
-//    target row -- a few tens of KB per row, all in cache;
+//    with the target map interpolated along x to every column of the base grid (computed once per pair,
+//    layer and grid width: bases of the same jump share it), of which a source row of the full similarity is
+//    4 source taps at the kept target columns, then 2 rows per kept target row -- a few tens of KB per row,
+//    all in cache;
 //  * source rows are scored a column at a time, in blocks of 16: the block's shared dot products are
 //    finished once (narrow base layers in column tiles), then every candidate finishes them with its own
 //    term, normalises, and votes straight into its own Hough accumulator -- no N_s x N_t matrix exists at

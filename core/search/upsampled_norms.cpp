@@ -19,11 +19,18 @@ at::Tensor upsampled_squared_norms(const at::Tensor& map, int64_t gh, int64_t gw
     const at::Tensor q = map.slice(1, y1, y1 + rows).slice(2, x1, x1 + cols);
     return (p * q).sum(0).to(at::kDouble).contiguous();
   };
-  const at::Tensor self = inner(0, 0, 0, 0), right = inner(0, 0, 0, 1), down = inner(0, 0, 1, 0),
-                   diagonal = inner(0, 0, 1, 1), anti = inner(0, 1, 1, 0);
-  const auto at2 = [](const at::Tensor& t, int64_t a, int64_t b) {
-    return t.data_ptr<double>()[a * t.size(1) + b];
+  struct View {  // a map's values, read at (a, b) without a tensor call per read
+    const double* data = nullptr;
+    int64_t cols = 0;
   };
+  const auto view = [](const at::Tensor& t) {
+    return t.defined() ? View{t.data_ptr<double>(), t.size(1)} : View{};
+  };
+  const at::Tensor maps[5] = {inner(0, 0, 0, 0), inner(0, 0, 0, 1), inner(0, 0, 1, 0), inner(0, 0, 1, 1),
+                              inner(0, 1, 1, 0)};
+  const View self = view(maps[0]), right = view(maps[1]), down = view(maps[2]), diagonal = view(maps[3]),
+             anti = view(maps[4]);
+  const auto at2 = [](const View& v, int64_t a, int64_t b) { return v.data[a * v.cols + b]; };
   at::Tensor out = at::empty({gh, gw}, map.options());
   float* o = out.data_ptr<float>();
   for (int64_t y = 0; y < gh; ++y) {
