@@ -14,7 +14,7 @@ build="${HPF_BUILD_DIR:-$repo/build/release}"
 # reference BLAS and matrix products are ~20x slower. Test-only: python3-torchvision (parity tests), python3-skimage
 # (real photos for the ImageNet check), xvfb (GUI screenshots).
 packages=(build-essential cmake ninja-build pkg-config git
-  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6svg6 libquazip1-qt6-dev libopencv-dev libtorch-dev libopenblas0-openmp
+  qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libqt6svg6 libquazip1-qt6-dev libopencv-dev libtorch-dev libopenblas0-openmp
   libmatio-dev libarchive-dev libgtest-dev libbenchmark-dev)
 # Packaging test: dpkg-dev (dpkg-shlibdeps), desktop-file-utils and appstream (validators). Fuzz smoke runs: clang
 # with its libFuzzer/sanitizer runtimes.

@@ -1,8 +1,9 @@
 #include "ui/eval_panel.h"
 
-#include "core/compute/matcher.h"
+#include "core/compute/hyperpixel_flow.h"
 #include "core/eval/evaluation_job.h"
 #include "core/fileio/atomic_file.h"
+#include "ui/data_folders.h"
 #include "ui/dataset_browser.h"
 #include "ui/filtered_dataset.h"
 #include "ui/pair_filter.h"
@@ -126,7 +127,7 @@ std::vector<std::string> parse_alphas(const QString& text, QString* error) {
 }  // namespace
 
 EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent), browser_(browser) {
-  settings_ = [] { return MatchSettings{}; };
+  settings_ = [] { return std::optional<MatchSettings>(MatchSettings{}); };
   auto* column = new QVBoxLayout(this);
 
   // What to run.
@@ -292,6 +293,9 @@ EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent)
     }
     show_error(message);
   });
+  connect(&runner_, &JobRunner::warning, this, [this](quint64, const QString& message) {
+    set_status(tr("Warning: %1 (recorded with the pair)").arg(message));
+  });
   connect(&runner_, &JobRunner::cancelled, this, [this](quint64 id) {
     if (id != job_) return;
     job_ = 0;
@@ -377,7 +381,12 @@ std::shared_ptr<EvalPanel::Input> EvalPanel::current_input(const QString& output
   input->pairs = browser_->pairs();
   input->rows = browser_->filtered_rows();
   input->filter = browser_->filter().to_json();
-  input->settings = settings_();
+  const std::optional<MatchSettings> settings = settings_();
+  if (!settings) {
+    *error = tr("The settings dock holds an invalid option (named in the message above).");
+    return nullptr;
+  }
+  input->settings = *settings;
   input->options.alphas = parse_alphas(alphas_->text(), error);
   if (input->options.alphas.empty()) return nullptr;
   input->options.split = input->split;
@@ -390,7 +399,7 @@ std::shared_ptr<EvalPanel::Input> EvalPanel::current_input(const QString& output
   input->options.skip_bad = true;  // one broken image must not end a long run; it is listed as skipped
   QString dir = output_dir;
   if (dir.isEmpty()) {
-    dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) + QStringLiteral("/runs/") +
+    dir = studio_data_folder(QStringLiteral("runs/")) +
           QStringLiteral("%1-%2-%3")
               .arg(QString::fromStdString(input->dataset->name()), browser_->split(),
                    QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
@@ -449,7 +458,7 @@ bool EvalPanel::start(std::shared_ptr<Input> input) {
   last_error_.clear();
   last_input_ = input;
   output_->setText(QString::fromStdString(input->options.output_dir));
-  EvalModel* model = &model_;
+  const std::shared_ptr<BackboneService> backbones = backbones_;
   const QString folder = QString::fromStdString(input->options.output_dir);
 
   live_ = std::make_shared<Live>(input->options.output_dir + "/pairs.jsonl");
@@ -457,7 +466,7 @@ bool EvalPanel::start(std::shared_ptr<Input> input) {
   live_->run.dataset = input->dataset->name();
   live_->run.split = input->split;
   live_->run.backbone = input->settings.backbone.toStdString();
-  live_->run.layers = input->settings.layers.toStdString();
+  live_->run.layers = format_layer_ids(layer_ids(input->settings));
   live_->run.alphas = input->options.alphas;
   live_->run.pck = input->options.pck;
   eta_first_done_ = -1;
@@ -469,10 +478,11 @@ bool EvalPanel::start(std::shared_ptr<Input> input) {
   cancel_button_->setEnabled(true);
 
   job_ = runner_.start(
-      tr("Evaluation"), [this, input, model, folder](const JobContext& ctx) -> JobRunner::Delivery {
+      tr("Evaluation"), [this, input, backbones, folder](const JobContext& ctx) -> JobRunner::Delivery {
         c10::InferenceMode inference;
-        std::string weights;
-        const std::shared_ptr<Backbone> backbone = model->get(input->settings, &weights);
+        const BackboneService::Loaded model = backbones->get(input->settings);
+        const std::shared_ptr<Backbone>& backbone = model.backbone;
+        const std::string& weights = model.weights;
         ctx.check_cancelled();
         const HyperpixelFlow flow(*backbone, to_match_options(input->settings));
         std::vector<PairAnnotation> subset;

@@ -5,7 +5,7 @@
 // compares two runs, and exports charts, tables, the report and a zip bundle of everything.
 
 #include "core/eval/eval_options.h"
-#include "ui/eval_model.h"
+#include "ui/backbone_service.h"
 #include "ui/export_bundle.h"
 #include "ui/job_runner.h"
 #include "ui/pck_chart.h"
@@ -42,9 +42,14 @@ class EvalPanel : public QWidget {
   ~EvalPanel() override;
 
   // Where the model settings come from (the settings dock).
-  void set_settings_provider(std::function<MatchSettings()> provider) { settings_ = std::move(provider); }
+  void set_settings_provider(std::function<std::optional<MatchSettings>()> provider) {
+    settings_ = std::move(provider);
+  }
   // Runs with this network instead of loading one (tests).
-  void set_backbone(std::shared_ptr<Backbone> backbone) { model_.inject(std::move(backbone)); }
+  // The networks this panel runs with (by default its own; the main window shares one with every panel).
+  void set_backbone_service(std::shared_ptr<BackboneService> service) { backbones_ = std::move(service); }
+  // Runs with `backbone` whatever the settings say (tests).
+  void set_backbone(std::shared_ptr<Backbone> backbone) { backbones_->inject(std::move(backbone)); }
   // Extra entries for the bundle (e.g. the pair view's figure).
   void set_extra_bundle_entries(std::function<std::vector<BundleEntry>()> provider) {
     extra_entries_ = std::move(provider);
@@ -110,9 +115,9 @@ class EvalPanel : public QWidget {
   void ask_export(int kind);
 
   DatasetBrowser* browser_;
-  std::function<MatchSettings()> settings_;
+  std::function<std::optional<MatchSettings>()> settings_;  // nullopt: invalid, already reported
   std::function<std::vector<BundleEntry>()> extra_entries_;
-  EvalModel model_;
+  std::shared_ptr<BackboneService> backbones_ = std::make_shared<BackboneService>();
   JobRunner runner_;
   quint64 job_ = 0;
   std::shared_ptr<Input> last_input_;

@@ -1,5 +1,8 @@
 #include "ui/job_runner.h"
 
+#include "core/weights/weights_error.h"
+#include "ui/match_settings.h"
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QPointer>
@@ -42,35 +45,46 @@ quint64 JobRunner::start(const QString& title, Work work) {
     post([this, id, title] { Q_EMIT started(id, title); });
     JobContext context;
     context.cancel_requested = cancel.get();
-    context.progress = [this, id, post](int64_t done, int64_t total, const std::string& what) {
-      const QString text = QString::fromStdString(what);
+    context.progress = [this, id, post](const JobProgress& p) {
+      const QString text = QString::fromStdString(p.text());
+      const qint64 done = p.done, total = p.total;
       post([this, id, done, total, text] { Q_EMIT progress(id, done, total, text); });
+    };
+    context.warning = [this, id, post](const std::string& message) {
+      const QString text = QString::fromStdString(message);
+      post([this, id, text] { Q_EMIT warning(id, text); });
     };
     Delivery delivery;
     QString error;
+    Failure kind = Failure::Error;
     bool was_cancelled = false;
     try {
       delivery = work(context);
     } catch (const JobCancelled&) {
       was_cancelled = true;
+    } catch (const OptionError& e) {
+      error = describe_option_error(e);  // named as the settings dock names the option
+    } catch (const WeightsUnavailable& e) {
+      error = QString::fromStdString(e.what());
+      kind = Failure::WeightsMissing;
     } catch (const std::exception& e) {
       error = QString::fromStdString(e.what());
       if (error.isEmpty()) error = QStringLiteral("unknown error");
     } catch (...) {
       error = QStringLiteral("%1 failed with an unknown exception").arg(title);
     }
-    post([this, id, cancel, delivery = std::move(delivery), error, was_cancelled] {
+    post([this, id, cancel, delivery = std::move(delivery), error, kind, was_cancelled] {
       if (was_cancelled || cancel->load()) {
         Q_EMIT cancelled(id);
       } else if (!error.isEmpty()) {
-        Q_EMIT failed(id, error);
+        Q_EMIT failed(id, error, kind);
       } else {
         // Delivery runs on the GUI thread; it may still throw (e.g. a result that cannot be shown).
         try {
           if (delivery) delivery();
           Q_EMIT succeeded(id);
         } catch (const std::exception& e) {
-          Q_EMIT failed(id, QString::fromStdString(e.what()));
+          Q_EMIT failed(id, QString::fromStdString(e.what()), Failure::Error);
         }
       }
       finish(id);

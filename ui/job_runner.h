@@ -19,6 +19,11 @@ namespace hpf {
 class JobRunner : public QObject {
   Q_OBJECT
  public:
+  // Why a job failed: WeightsMissing lets a view offer the download (the settings name no weights file and
+  // the cache has none); every other error is an Error.
+  enum class Failure { Error, WeightsMissing };
+  Q_ENUM(Failure)
+
   using Delivery = std::function<void()>;
   using Work = std::function<Delivery(const JobContext&)>;
 
@@ -47,7 +52,9 @@ class JobRunner : public QObject {
   void started(quint64 id, const QString& title);
   void progress(quint64 id, qint64 done, qint64 total, const QString& what);
   void succeeded(quint64 id);
-  void failed(quint64 id, const QString& message);
+  void failed(quint64 id, const QString& message, JobRunner::Failure kind);
+  // Something legal but noteworthy the job reported (JobContext::warn) and also records with its results.
+  void warning(quint64 id, const QString& message);
   void cancelled(quint64 id);
   // Emitted when the first job is queued (true) and when the last one ends (false).
   void busy_changed(bool busy);

@@ -44,6 +44,7 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace hpf {
@@ -53,10 +54,8 @@ namespace {
 constexpr int kMaxRecent = 10;
 const char* const kImageFilter = "Images (*.png *.jpg *.jpeg *.bmp *.tif *.tiff *.webp);;All files (*)";
 
-QString join_layers(const QList<int>& ids) {
-  QStringList parts;
-  for (int id : ids) parts << QString::number(id);
-  return parts.join(',');
+QList<int> to_list(const LayerSet& layers) {
+  return QList<int>(layers.begin(), layers.end());
 }
 
 }  // namespace
@@ -98,6 +97,7 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   eval_ = new EvalPanel(browser_, tabs_);
   tabs_->addTab(eval_, tr("Evaluation"));
   search_ = new SearchPanel(browser_, tabs_);
+  set_backbone_service(session_.backbone_service());
   tabs_->addTab(search_, tr("Layer search"));
   stack_->addWidget(start_);
   stack_->addWidget(tabs_);
@@ -161,10 +161,12 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   connect(&session_, &PairSession::result_ready, this, &MainWindow::on_result);
   connect(&session_, &PairSession::failed, this, [this](const QString& message) { show_error(message); });
   connect(&session_, &PairSession::cancelled, this, [this] { status_text_->setText(tr("Cancelled")); });
+  connect(&session_, &PairSession::notice, this,
+          [this](const QString& message) { status_text_->setText(tr("Note: %1").arg(message)); });
   connect(&session_, &PairSession::weights_missing, this,
           [this](const QString&, const QString& message) { show_error(message, true); });
   connect(&session_, &PairSession::layer_maps_ready, this, [this] {
-    layers_->set_tiles(session_.layer_tiles(), layer_ids(session_.settings()));
+    layers_->set_tiles(session_.layer_tiles(), to_list(layer_ids(session_.settings())));
     status_text_->setText(tr("Layer maps ready"));
   });
   connect(&downloads_, &JobRunner::busy_changed, this, [this](bool busy) {
@@ -181,14 +183,15 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   });
 
   connect(settings_panel_, &SettingsPanel::apply_requested, this, [this] {
-    apply_settings(settings_panel_->settings());
-    session_.compute();
+    if (const auto s = dock_settings()) {
+      apply_settings(*s);
+      session_.compute();
+    }
   });
   connect(settings_panel_, &SettingsPanel::evaluation_changed, this, [this] {
     MatchSettings s = session_.settings();
-    const MatchSettings panel = settings_panel_->settings();
-    s.alpha = panel.alpha;
-    s.threshold = panel.threshold;
+    s.alpha = settings_panel_->alpha();
+    s.threshold = settings_panel_->threshold();
     session_.set_settings(s);
     refresh_evaluation();
   });
@@ -197,13 +200,15 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   connect(settings_panel_, &SettingsPanel::backbone_changed, this, [this] { refresh_weights_status(); });
   connect(layers_, &LayersPanel::layers_toggled, this, [this](const QList<int>& ids) {
     if (ids.isEmpty()) {
-      layers_->set_selected(layer_ids(session_.settings()));  // at least one layer must stay
+      layers_->set_selected(to_list(layer_ids(session_.settings())));  // at least one layer must stay
       return;
     }
     MatchSettings s = session_.settings();
-    s.layers = join_layers(ids);
+    s.match.layers = LayerSet(ids.begin(), ids.end());
+    std::sort(s.match.layers.begin(), s.match.layers.end());
     apply_settings(s);
-    layers_->set_message(tr("Recomputing with layers %1…").arg(s.layers));
+    layers_->set_message(
+        tr("Recomputing with layers %1…").arg(QString::fromStdString(format_layer_ids(s.match.layers))));
     session_.compute();
   });
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
@@ -227,14 +232,15 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     store.setValue("browser/kind", browser_->kind());
     store.setValue("browser/location", browser_->location());
   });
-  eval_->set_settings_provider([this] { return settings_panel_->settings(); });
+  eval_->set_settings_provider([this] { return dock_settings(); });
   eval_->set_extra_bundle_entries([this] { return pair_bundle_entries(); });
-  search_->set_settings_provider([this] { return settings_panel_->settings(); });
-  connect(search_, &SearchPanel::apply_layers_requested, this, [this](const QString& layers) {
-    MatchSettings s = settings_panel_->settings();
-    s.layers = layers;
-    apply_settings(s);
-    status_text_->setText(tr("Layers %1 applied").arg(layers));
+  search_->set_settings_provider([this] { return dock_settings(); });
+  connect(search_, &SearchPanel::apply_layers_requested, this, [this](const LayerSet& layers) {
+    std::optional<MatchSettings> s = dock_settings();
+    if (!s) return;
+    s->match.layers = layers;
+    apply_settings(*s);
+    status_text_->setText(tr("Layers %1 applied").arg(QString::fromStdString(format_layer_ids(layers))));
     if (session_.has_pair()) {
       session_.compute();
       tabs_->setCurrentIndex(0);
@@ -397,8 +403,10 @@ void MainWindow::build_actions() {
 
   QMenu* run = menuBar()->addMenu(tr("&Run"));
   QAction* recompute = run->addAction(tr("&Recompute"), this, [this] {
-    apply_settings(settings_panel_->settings());
-    session_.compute();
+    if (const auto s = dock_settings()) {
+      apply_settings(*s);
+      session_.compute();
+    }
   });
   recompute->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
   QAction* cancel = run->addAction(tr("&Cancel"), this, [this] {
@@ -560,19 +568,19 @@ void MainWindow::refresh_evaluation() {
 }
 
 void MainWindow::refresh_weights_status() {
-  const MatchSettings s = settings_panel_->settings();
+  const QString weights_path = settings_panel_->weights_path(), backbone = settings_panel_->backbone();
   QString text;
   bool ok = true;
-  if (!s.weights_path.isEmpty()) {
-    ok = QFileInfo::exists(s.weights_path);
-    text = ok ? tr("Using %1").arg(s.weights_path) : tr("File not found: %1").arg(s.weights_path);
+  if (!weights_path.isEmpty()) {
+    ok = QFileInfo::exists(weights_path);
+    text = ok ? tr("Using %1").arg(weights_path) : tr("File not found: %1").arg(weights_path);
   } else {
     try {
-      const std::filesystem::path cached = cached_weights_path(default_weights(s.backbone.toStdString()));
+      const std::filesystem::path cached = cached_weights_path(default_weights(backbone.toStdString()));
       ok = std::filesystem::exists(cached);
       text = ok ? tr("Cached: %1").arg(QString::fromStdString(cached.string()))
                 : tr("No %1 weights yet: Download them (%2) or choose a file.")
-                      .arg(s.backbone, QString::fromStdString(cached.parent_path().string()));
+                      .arg(backbone, QString::fromStdString(cached.parent_path().string()));
     } catch (const std::exception& e) {
       ok = false;
       text = QString::fromStdString(e.what());
@@ -580,6 +588,21 @@ void MainWindow::refresh_weights_status() {
   }
   settings_panel_->set_weights_status(text, ok);
   start_->set_weights_note(text, ok);
+}
+
+void MainWindow::set_backbone_service(std::shared_ptr<BackboneService> service) {
+  session_.set_backbone_service(service);
+  eval_->set_backbone_service(service);
+  search_->set_backbone_service(service);
+}
+
+std::optional<MatchSettings> MainWindow::dock_settings() {
+  try {
+    return settings_panel_->settings();
+  } catch (const OptionError& e) {
+    show_error(describe_option_error(e));
+    return std::nullopt;
+  }
 }
 
 void MainWindow::show_error(const QString& message, bool offer_weights) {
@@ -651,16 +674,17 @@ void MainWindow::ask_weights_file() {
       QFileDialog::getOpenFileName(this, tr("Weights file for %1").arg(session_.settings().backbone),
                                    QString(), tr("PyTorch checkpoints (*.pth *.pt);;All files (*)"));
   if (file.isEmpty()) return;
-  MatchSettings s = settings_panel_->settings();
-  s.weights_path = file;
-  apply_settings(s);
+  std::optional<MatchSettings> s = dock_settings();
+  if (!s) return;
+  s->weights_path = file;
+  apply_settings(*s);
   refresh_weights_status();
   clear_error();
   if (session_.has_pair()) session_.compute();
 }
 
 void MainWindow::download_weights() {
-  const QString backbone = settings_panel_->settings().backbone;
+  const QString backbone = settings_panel_->backbone();
   WeightsEntry entry;
   try {
     entry = default_weights(backbone.toStdString());
@@ -684,9 +708,10 @@ void MainWindow::download_weights() {
       throw JobCancelled();
     }
     return [this, path] {
-      MatchSettings s = settings_panel_->settings();
-      s.weights_path.clear();  // the cache now has it
-      apply_settings(s);
+      std::optional<MatchSettings> s = dock_settings();
+      if (!s) return;
+      s->weights_path.clear();  // the cache now has it
+      apply_settings(*s);
       refresh_weights_status();
       status_text_->setText(tr("Weights saved to %1").arg(QString::fromStdString(path.string())));
       if (session_.has_pair()) session_.compute();
@@ -757,8 +782,11 @@ void MainWindow::save_state() {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
-  MatchSettings s = settings_panel_->settings();
-  session_.set_settings(s);
+  try {
+    session_.set_settings(settings_panel_->settings());
+  } catch (const OptionError&) {
+    // The dock holds an unreadable layer set: keep the last applied settings.
+  }
   save_state();
   session_.cancel();
   downloads_.cancel_all();

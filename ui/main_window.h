@@ -8,6 +8,7 @@
 #include <QMainWindow>
 
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QAction;
@@ -50,6 +51,10 @@ class MainWindow : public QMainWindow {
 
   // Applies settings (e.g. from the command line) to the panel and the session.
   void apply_settings(const MatchSettings& settings);
+  // The networks of the pair view, the evaluation and the layer search (one service, shared by all three).
+  void set_backbone_service(std::shared_ptr<BackboneService> service);
+  // The settings dock's settings, or nullopt after showing what is wrong with them (an unreadable layer set).
+  std::optional<MatchSettings> dock_settings();
 
   void open_images(const QString& source, const QString& target);
   void open_dataset_pair(std::shared_ptr<const Dataset> dataset, const PairAnnotation& pair);
@@ -63,7 +68,8 @@ class MainWindow : public QMainWindow {
   QString last_error() const { return last_error_; }
   bool showing_start_page() const;
   void show_layers_tab();
-  // The current pair figure (PNG, SVG, PDF) and its results JSON, for the export bundle; empty without a pair.
+  // The current pair figure (PNG, SVG, PDF) and its results JSON, for the export bundle; empty without a
+  // pair.
   std::vector<BundleEntry> pair_bundle_entries();
 
  protected:

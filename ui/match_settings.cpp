@@ -1,16 +1,22 @@
 #include "ui/match_settings.h"
 
-#include "core/compute/matcher.h"
+#include "core/compute/backbone.h"
 
-#include <stdexcept>
+#include <QCoreApplication>
+
+#include <map>
 
 namespace hpf {
 
 bool MatchSettings::needs_recompute(const MatchSettings& o) const {
+  const MatchOptions &a = match, &b = o.match;
   return backbone != o.backbone || weights_path != o.weights_path || device != o.device ||
-         layers != o.layers || exponent != o.exponent || ncells != o.ncells || kernel_size != o.kernel_size ||
-         hough_voting != o.hough_voting || factorized_similarity != o.factorized_similarity ||
-         prune_margin != o.prune_margin || max_side != o.max_side || grid_per_side != o.grid_per_side;
+         a.method != b.method || a.layers != b.layers || a.rhm.exponent != b.rhm.exponent ||
+         a.rhm.ncells != b.rhm.ncells || a.rhm.kernel_size != b.rhm.kernel_size ||
+         a.rhm.hough_voting != b.rhm.hough_voting ||
+         a.rhm.factorized_similarity != b.rhm.factorized_similarity ||
+         a.hyperpixels.prune_margin != b.hyperpixels.prune_margin || a.max_side != b.max_side ||
+         a.memory_budget_mb != b.memory_budget_mb || grid_per_side != o.grid_per_side;
 }
 
 void MatchSettings::save(QSettings& s) const {
@@ -18,14 +24,15 @@ void MatchSettings::save(QSettings& s) const {
   s.setValue("backbone", backbone);
   s.setValue("weights", weights_path);
   s.setValue("device", device);
-  s.setValue("layers", layers);
-  s.setValue("exponent", exponent);
-  s.setValue("ncells", ncells);
-  s.setValue("kernel", kernel_size);
-  s.setValue("voting", hough_voting);
-  s.setValue("factorized", factorized_similarity);
-  s.setValue("prune", prune_margin);
-  s.setValue("max_side", max_side);
+  s.setValue("method", QString::fromStdString(match.method));
+  s.setValue("layers", QString::fromStdString(format_layer_ids(match.layers)));
+  s.setValue("exponent", match.rhm.exponent);
+  s.setValue("ncells", static_cast<qint64>(match.rhm.ncells));
+  s.setValue("kernel", static_cast<qint64>(match.rhm.kernel_size));
+  s.setValue("voting", match.rhm.hough_voting);
+  s.setValue("factorized", match.rhm.factorized_similarity);
+  s.setValue("prune", match.hyperpixels.prune_margin);
+  s.setValue("max_side", match.max_side);
   s.setValue("alpha", alpha);
   s.setValue("threshold", threshold == ThresholdChoice::Image ? "image" : "bbox");
   s.setValue("grid", grid_per_side);
@@ -34,18 +41,25 @@ void MatchSettings::save(QSettings& s) const {
 
 MatchSettings MatchSettings::load(QSettings& s) {
   MatchSettings m;
+  MatchOptions& o = m.match;
   s.beginGroup(QStringLiteral("match"));
   m.backbone = s.value("backbone", m.backbone).toString();
   m.weights_path = s.value("weights", m.weights_path).toString();
   m.device = s.value("device", m.device).toString();
-  m.layers = s.value("layers", m.layers).toString();
-  m.exponent = s.value("exponent", m.exponent).toDouble();
-  m.ncells = s.value("ncells", m.ncells).toInt();
-  m.kernel_size = s.value("kernel", m.kernel_size).toInt();
-  m.hough_voting = s.value("voting", m.hough_voting).toBool();
-  m.factorized_similarity = s.value("factorized", m.factorized_similarity).toBool();
-  m.prune_margin = s.value("prune", m.prune_margin).toBool();
-  m.max_side = s.value("max_side", m.max_side).toInt();
+  o.method = s.value("method", QString::fromStdString(o.method)).toString().toStdString();
+  try {
+    const QString layers = s.value("layers").toString().trimmed();
+    if (!layers.isEmpty()) o.layers = parse_layer_set(layers.toStdString());
+  } catch (const OptionError&) {
+    o.layers.clear();  // a stored set this version cannot read: the backbone's default
+  }
+  o.rhm.exponent = s.value("exponent", o.rhm.exponent).toDouble();
+  o.rhm.ncells = s.value("ncells", static_cast<qint64>(o.rhm.ncells)).toLongLong();
+  o.rhm.kernel_size = s.value("kernel", static_cast<qint64>(o.rhm.kernel_size)).toLongLong();
+  o.rhm.hough_voting = s.value("voting", o.rhm.hough_voting).toBool();
+  o.rhm.factorized_similarity = s.value("factorized", o.rhm.factorized_similarity).toBool();
+  o.hyperpixels.prune_margin = s.value("prune", o.hyperpixels.prune_margin).toBool();
+  o.max_side = s.value("max_side", o.max_side).toInt();
   m.alpha = s.value("alpha", m.alpha).toDouble();
   m.threshold =
       s.value("threshold").toString() == "image" ? ThresholdChoice::Image : ThresholdChoice::BoundingBox;
@@ -54,33 +68,35 @@ MatchSettings MatchSettings::load(QSettings& s) {
   return m;
 }
 
-QList<int> layer_ids(const MatchSettings& settings) {
-  const std::vector<int> ids = settings.layers.trimmed().isEmpty()
-                                   ? default_layers(settings.backbone.toStdString())
-                                   : parse_layer_ids(settings.layers.toStdString());
-  return QList<int>(ids.begin(), ids.end());
+LayerSet layer_ids(const MatchSettings& settings) {
+  return settings.match.layers.empty() ? default_layers(settings.backbone.toStdString())
+                                       : settings.match.layers;
 }
 
-MatchOptions to_match_options(const MatchSettings& s) {
-  if (s.kernel_size < 1 || s.kernel_size % 2 == 0) {
-    throw std::invalid_argument("RHM kernel size must be a positive odd number, found " +
-                                std::to_string(s.kernel_size));
-  }
-  if (s.ncells < 1)
-    throw std::invalid_argument("Hough cells must be positive, found " + std::to_string(s.ncells));
-  if (s.exponent <= 0) throw std::invalid_argument("similarity exponent must be positive");
-  if (s.max_side < 32) throw std::invalid_argument("image side must be at least 32 pixels");
-  MatchOptions o;
-  const QList<int> ids = layer_ids(s);
-  o.layers.assign(ids.begin(), ids.end());
-  o.rhm.exponent = s.exponent;
-  o.rhm.ncells = s.ncells;
-  o.rhm.kernel_size = s.kernel_size;
-  o.rhm.hough_voting = s.hough_voting;
-  o.rhm.factorized_similarity = s.factorized_similarity;
-  o.hyperpixels.prune_margin = s.prune_margin;
-  o.max_side = s.max_side;
-  return o;
+MatchOptions to_match_options(const MatchSettings& settings) {
+  MatchOptions options = settings.match;
+  options.layers = layer_ids(settings);
+  options.check();
+  return options;
+}
+
+QString option_label(const std::string& option) {
+  static const std::map<std::string, const char*> labels = {
+      {"method", QT_TRANSLATE_NOOP("MatchSettings", "Matcher")},
+      {"layers", QT_TRANSLATE_NOOP("MatchSettings", "Layers")},
+      {"exponent", QT_TRANSLATE_NOOP("MatchSettings", "Similarity exponent")},
+      {"ncells", QT_TRANSLATE_NOOP("MatchSettings", "Hough cells")},
+      {"kernel_size", QT_TRANSLATE_NOOP("MatchSettings", "Smoothing kernel")},
+      {"max_side", QT_TRANSLATE_NOOP("MatchSettings", "Image side")},
+      {"memory_budget_mb", QT_TRANSLATE_NOOP("MatchSettings", "Memory budget")},
+  };
+  const auto found = labels.find(option);
+  return found == labels.end() ? QString::fromStdString(option)
+                               : QCoreApplication::translate("MatchSettings", found->second);
+}
+
+QString describe_option_error(const OptionError& error) {
+  return option_label(error.option()) + QStringLiteral(": ") + QString::fromStdString(error.problem());
 }
 
 }  // namespace hpf

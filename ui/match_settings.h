@@ -1,14 +1,14 @@
 #pragma once
-// Everything the user chooses about a run (model, layers, RHM, evaluation), as plain values that persist in
-// QSettings. Converting to the core's MatchOptions lives in the .cpp so this header stays free of LibTorch.
+// Everything the user chooses about a pair's run: the model, core's own MatchOptions (one set of defaults,
+// one check(), shared with the CLI), and what the pair view shows (α, threshold, grid). Persists in
+// QSettings.
 
-#include <QList>
+#include "core/compute/match_options.h"
+
 #include <QSettings>
 #include <QString>
 
 namespace hpf {
-
-struct MatchOptions;
 
 enum class ThresholdChoice { Image, BoundingBox };
 
@@ -16,14 +16,7 @@ struct MatchSettings {
   QString backbone = QStringLiteral("mobilenet_v2");
   QString weights_path;  // empty: the weights cache's verified default file for the backbone
   QString device = QStringLiteral("auto");
-  QString layers;  // "4,7,10" ; empty: the backbone's default set
-  double exponent = 3.0;
-  int ncells = 8192;
-  int kernel_size = 7;
-  bool hough_voting = true;
-  bool factorized_similarity = true;
-  bool prune_margin = true;
-  int max_side = 300;
+  MatchOptions match;  // match.layers empty: the backbone's default set
   double alpha = 0.1;
   ThresholdChoice threshold = ThresholdChoice::BoundingBox;
   int grid_per_side = 6;  // points transferred when a pair has no ground-truth keypoints
@@ -35,11 +28,16 @@ struct MatchSettings {
   static MatchSettings load(QSettings& settings);
 };
 
-// The layer ids of `settings` (the backbone's default set when empty). Throws std::invalid_argument for text
-// that holds no id.
-QList<int> layer_ids(const MatchSettings& settings);
+// The layer ids of `settings` (the backbone's default set when none are chosen).
+LayerSet layer_ids(const MatchSettings& settings);
 
-// Core options for `settings`. Throws std::invalid_argument for invalid values (e.g. an even kernel size).
+// Core options for `settings`: its MatchOptions with the layers resolved, checked (OptionError names the
+// option).
 MatchOptions to_match_options(const MatchSettings& settings);
+
+// The GUI's name of a core option ("kernel_size" -> "Smoothing kernel"), as the settings dock labels it.
+QString option_label(const std::string& option);
+// "Smoothing kernel: expected an odd number from 1 to 101, got 8".
+QString describe_option_error(const OptionError& error);
 
 }  // namespace hpf

@@ -1,11 +1,8 @@
 #include "ui/pair_session.h"
 
-#include "core/compute/matcher.h"
+#include "core/compute/hyperpixel_flow.h"
 #include "core/pipeline/match_report.h"
-#include "core/pipeline/model_loader.h"
 #include "core/pipeline/point_query.h"
-#include "core/weights/weights_cache.h"
-#include "core/weights/weights_error.h"
 #include "ui/colormap.h"
 #include "ui/figure_builder.h"
 #include "ui/layer_maps.h"
@@ -14,8 +11,6 @@
 #include <c10/core/InferenceMode.h>
 
 #include <QFileInfo>
-
-#include <mutex>
 
 namespace hpf {
 
@@ -30,16 +25,8 @@ QString PairSource::describe() const {
   return text;
 }
 
-// The loaded network, shared with the worker. Jobs run one at a time, the mutex only guards the hand-over.
-struct PairSession::Model {
-  std::mutex mutex;
-  std::shared_ptr<Backbone> backbone;
-  std::string key;        // backbone|weights|device it was loaded for
-  std::string weights;    // file it came from (for the report)
-  bool injected = false;  // set_backbone(): used whatever the settings say
-};
-
 struct PairSession::Result {
+  std::shared_ptr<Backbone> backbone;  // the network the pair was matched with (the layer maps reuse it)
   std::shared_ptr<const DecodedImage> source, target;
   MatchOptions options;
   MatchProvenance provenance;
@@ -52,11 +39,6 @@ struct PairSession::Layers {
 };
 
 namespace {
-
-struct LoadedModel {
-  std::shared_ptr<Backbone> backbone;
-  std::string weights;
-};
 
 DecodedImage decode(const PairSource& source, const QString& path) {
   if (source.from_dataset()) {
@@ -72,14 +54,20 @@ DecodedImage decode(const PairSource& source, const QString& path) {
 
 }  // namespace
 
-PairSession::PairSession(QObject* parent) : QObject(parent), model_(std::make_shared<Model>()) {
+PairSession::PairSession(QObject* parent) : QObject(parent), backbones_(std::make_shared<BackboneService>()) {
   connect(&runner_, &JobRunner::busy_changed, this, &PairSession::busy_changed);
   connect(&runner_, &JobRunner::progress, this,
           [this](quint64, qint64 done, qint64 total, const QString& what) {
             Q_EMIT progress(done, total, what);
           });
   connect(&runner_, &JobRunner::failed, this,
-          [this](quint64, const QString& message) { Q_EMIT failed(message); });
+          [this](quint64, const QString& message, JobRunner::Failure kind) {
+            if (kind == JobRunner::Failure::WeightsMissing) {
+              Q_EMIT weights_missing(settings_.backbone, message);
+            } else {
+              Q_EMIT failed(message);
+            }
+          });
   connect(&runner_, &JobRunner::cancelled, this, [this](quint64) { Q_EMIT cancelled(); });
 }
 
@@ -89,12 +77,12 @@ void PairSession::set_settings(const MatchSettings& settings) {
   settings_ = settings;
 }
 
+void PairSession::set_backbone_service(std::shared_ptr<BackboneService> service) {
+  backbones_ = std::move(service);
+}
+
 void PairSession::set_backbone(std::shared_ptr<Backbone> backbone) {
-  std::lock_guard<std::mutex> lock(model_->mutex);
-  model_->injected = backbone != nullptr;
-  model_->backbone = std::move(backbone);
-  model_->key.clear();
-  model_->weights = model_->injected ? "(provided)" : "";
+  backbones_->inject(std::move(backbone));
 }
 
 void PairSession::open(const PairSource& source) {
@@ -116,41 +104,16 @@ quint64 PairSession::compute() {
   if (match_job_) runner_.cancel(match_job_);
   const PairSource source = source_;
   const MatchSettings settings = settings_;
-  const std::shared_ptr<Model> model = model_;
+  const std::shared_ptr<BackboneService> backbones = backbones_;
 
   match_job_ = runner_.start(
-      tr("Matching"), [this, source, settings, model](const JobContext& ctx) -> JobRunner::Delivery {
+      tr("Matching"), [this, source, settings, backbones](const JobContext& ctx) -> JobRunner::Delivery {
         constexpr int64_t kSteps = 7;
         c10::InferenceMode inference;
-        // 1. The model: the injected one, or loaded (once per backbone/weights/device) from the settings.
-        LoadedModel loaded;
-        {
-          std::lock_guard<std::mutex> lock(model->mutex);
-          if (model->injected) {
-            loaded = {model->backbone, model->weights};
-          } else {
-            const std::string backbone = settings.backbone.toStdString();
-            std::string weights = settings.weights_path.toStdString();
-            if (weights.empty()) {
-              try {
-                weights = resolve_weights(backbone).string();
-              } catch (const WeightsUnavailable& e) {
-                const QString message = QString::fromStdString(e.what());
-                return [this, name = settings.backbone, message] { Q_EMIT weights_missing(name, message); };
-              }
-            }
-            const std::string key = backbone + "|" + weights + "|" + settings.device.toStdString();
-            if (!model->backbone || model->key != key) {
-              ctx.report(0, kSteps, "loading " + backbone + " weights");
-              model->backbone.reset();
-              model->backbone =
-                  std::shared_ptr<Backbone>(load_backbone(backbone, weights, settings.device.toStdString()));
-              model->key = key;
-              model->weights = weights;
-            }
-            loaded = {model->backbone, model->weights};
-          }
-        }
+        // 1. The network, from the application's backbone service (loaded once per backbone/weights/device; a
+        // missing weights file is a JobRunner::Failure::WeightsMissing).
+        ctx.report(0, kSteps, "loading " + settings.backbone.toStdString());
+        const BackboneService::Loaded loaded = backbones->get(settings);
         ctx.check_cancelled();
 
         // 2. Images.
@@ -161,26 +124,19 @@ quint64 PairSession::compute() {
         auto trg = std::make_shared<const DecodedImage>(decode(source, source.target_path));
         ctx.check_cancelled();
 
-        // 3. Hyperpixels and matching, with a cancel check between the stages.
+        // 3. The pair job (memory check, hyperpixels, matching, GPU fallback), its stages as steps 3-5.
         const MatchOptions options = to_match_options(settings);
         const HyperpixelFlow flow(*loaded.backbone, options);
-        StageTimings timings;
-        ctx.report(3, kSteps, "source hyperpixels");
-        ImageFeatures src_features = describe_image(flow, *src, &timings);
-        ctx.check_cancelled();
-        ctx.report(4, kSteps, "target hyperpixels");
-        ImageFeatures trg_features = describe_image(flow, *trg, &timings);
-        ctx.check_cancelled();
-        ctx.report(5, kSteps, "regularized Hough matching");
-        auto pair = std::make_shared<MatchedPair>(
-            match_described(flow, std::move(src_features), std::move(trg_features), src->scale, trg->scale));
-        pair->timings.backbone_ms += timings.backbone_ms;
-        pair->timings.hyperpixel_ms += timings.hyperpixel_ms;
+        JobContext stages = ctx;
+        stages.progress = [&ctx](const JobProgress& p) { ctx.report(3 + p.done, kSteps, p.item); };
+        DecodedPairImage src_image(*src), trg_image(*trg);
+        auto pair = std::make_shared<MatchedPair>(match_pair(flow, src_image, trg_image, stages));
         ctx.check_cancelled();
 
         // 4. Points to transfer and the figure.
         ctx.report(6, kSteps, "transferring keypoints and dense flow");
         auto result = std::make_shared<Result>();
+        result->backbone = loaded.backbone;
         result->source = src;
         result->target = trg;
         result->options = options;
@@ -215,6 +171,7 @@ quint64 PairSession::compute() {
           result_ = result;
           layers_.reset();
           Q_EMIT result_ready();
+          if (!pair->notice.empty()) Q_EMIT notice(QString::fromStdString(pair->notice));
         };
       });
   return match_job_;
@@ -222,13 +179,8 @@ quint64 PairSession::compute() {
 
 quint64 PairSession::compute_layer_maps() {
   if (!result_) return 0;
-  std::shared_ptr<Backbone> backbone;
-  {
-    std::lock_guard<std::mutex> lock(model_->mutex);
-    backbone = model_->backbone;
-  }
-  if (!backbone) return 0;
   const std::shared_ptr<const Result> result = result_;
+  const std::shared_ptr<Backbone> backbone = result->backbone;
   const int max_side = result->options.max_side;
   return runner_.start(tr("Layer maps"),
                        [this, backbone, result, max_side](const JobContext& ctx) -> JobRunner::Delivery {

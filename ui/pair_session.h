@@ -3,6 +3,7 @@
 // JobRunner. Views read plain-Qt results (PairFigure, QueryOverlay, LayerTile); LibTorch stays in the .cpp.
 
 #include "datasets/dataset.h"
+#include "ui/backbone_service.h"
 #include "ui/job_runner.h"
 #include "ui/layer_tiles.h"
 #include "ui/match_settings.h"
@@ -43,6 +44,9 @@ class PairSession : public QObject {
   // Stores the settings; does not recompute (call compute()).
   void set_settings(const MatchSettings& settings);
 
+  // The networks the session runs with (by default its own; the main window shares one with every panel).
+  void set_backbone_service(std::shared_ptr<BackboneService> service);
+  const std::shared_ptr<BackboneService>& backbone_service() const { return backbones_; }
   // Uses `backbone` for every run instead of loading one from the settings (tests, embedding). nullptr goes
   // back to loading from the settings.
   void set_backbone(std::shared_ptr<Backbone> backbone);
@@ -77,19 +81,22 @@ class PairSession : public QObject {
   void result_ready();
   void layer_maps_ready();
   void failed(const QString& message);
+  // Something the user should know about how the pair ran (e.g. it moved to the CPU when the GPU ran out of
+  // memory); emitted after result_ready().
+  void notice(const QString& message);
   void cancelled();
-  // The settings name no weights file and the cache has none for this backbone.
+  // The settings name no weights file and the cache has none for this backbone (the job failed; a view may
+  // offer the download).
   void weights_missing(const QString& backbone, const QString& message);
 
  private:
-  struct Model;
   struct Result;
   struct Layers;
 
   JobRunner runner_;
   MatchSettings settings_;
   PairSource source_;
-  std::shared_ptr<Model> model_;
+  std::shared_ptr<BackboneService> backbones_;
   quint64 match_job_ = 0;
   std::shared_ptr<const Result> result_;
   std::shared_ptr<const MatchedPair> pair_;

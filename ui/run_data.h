@@ -5,7 +5,10 @@
 
 #include "core/eval/pair_record.h"
 #include "core/eval/summary.h"
+#include "core/fileio/json_lines.h"
+#include "ui/match_settings.h"
 
+#include <QJsonObject>
 #include <QString>
 
 #include <map>
@@ -14,6 +17,8 @@
 #include <vector>
 
 namespace hpf {
+
+class Backbone;
 
 struct RunData {
   QString folder;
@@ -32,6 +37,11 @@ struct RunData {
   std::unordered_map<std::string, double> pck_by_pair(const std::string& alpha) const;
 };
 
+// What run.json / summary.json record about the model, as the CLI's `hpf eval` writes it; `filter` (the
+// browser's filter, empty when none) goes into the options so a resume with another filter is refused.
+RunDescription describe_gui_run(const MatchSettings& settings, const Backbone& backbone,
+                                const std::string& weights, const QJsonObject& filter);
+
 // Summarizes `records` with the core (summary and per-difficulty curves).
 RunData make_run_data(RunDescription run, std::vector<PairRecord> records, const QString& folder,
                       bool complete);
@@ -41,17 +51,16 @@ RunData make_run_data(RunDescription run, std::vector<PairRecord> records, const
 // pck_curve.csv are read as they are. Throws std::runtime_error naming the file and what is wrong.
 RunData load_run_folder(const QString& folder);
 
-// Appends the complete lines added to a growing pairs.jsonl since the last call (a run in progress).
+// Appends the records added to a growing pairs.jsonl since the last call (a run in progress).
 class RecordTail {
  public:
-  explicit RecordTail(std::string path) : path_(std::move(path)) {}
-  // Returns the number of records appended; a file that shrank (a resume truncating a partial line) is read
+  explicit RecordTail(std::string path) : lines_(std::move(path)) {}
+  // Returns the number of records appended; a file that shrank (a resume cutting a partial line) is read
   // again from the start into a cleared `records`.
   size_t read_new(std::vector<PairRecord>& records);
 
  private:
-  std::string path_;
-  long long offset_ = 0;
+  JsonLinesTail lines_;
 };
 
 }  // namespace hpf

@@ -1,12 +1,13 @@
 #include "ui/search_panel.h"
 
-#include "core/compute/matcher.h"
+#include "core/compute/hyperpixel_flow.h"
+#include "ui/data_folders.h"
 #include "ui/dataset_browser.h"
 #include "ui/filtered_dataset.h"
+#include "ui/run_data.h"
 
-#ifdef HPF_HAVE_SEARCH
+#include "core/search/search_folder.h"
 #include "core/search/search_job.h"
-#endif
 
 #include <c10/core/InferenceMode.h>
 
@@ -54,16 +55,8 @@ QTableWidgetItem* number_item(double value, int decimals) {
 
 }  // namespace
 
-bool SearchPanel::can_run() {
-#ifdef HPF_HAVE_SEARCH
-  return true;
-#else
-  return false;
-#endif
-}
-
 SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent), browser_(browser) {
-  settings_ = [] { return MatchSettings{}; };
+  settings_ = [] { return std::optional<MatchSettings>(MatchSettings{}); };
   auto* column = new QVBoxLayout(this);
   auto* box = new QGroupBox(tr("Beam search over hyperpixel layers on the current dataset and filter"), this);
   auto* grid = new QGridLayout(box);
@@ -121,12 +114,6 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
   buttons->addWidget(progress_, 1);
   buttons->addWidget(status_, 1);
   grid->addLayout(buttons, 2, 0, 1, 3);
-  if (!can_run()) {
-    for (QWidget* w : std::initializer_list<QWidget*>{run_button_, resume_button_}) {
-      w->setEnabled(false);
-      w->setToolTip(tr("This build has no layer search library: load a folder written by `hpf search`."));
-    }
-  }
   column->addWidget(box);
 
   auto* best_row = new QHBoxLayout;
@@ -178,10 +165,11 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
     if (!dir.isEmpty()) load_folder(dir);
   });
   connect(apply_, &QPushButton::clicked, this, [this] {
-    if (results_ && results_->has_best) Q_EMIT apply_layers_requested(layers_text(results_->best.layers));
+    if (results_ && results_->has_best) Q_EMIT apply_layers_requested(results_->best.layers);
   });
-  connect(table_, &QTableWidget::cellDoubleClicked, this,
-          [this](int row, int) { Q_EMIT apply_layers_requested(table_->item(row, 1)->text()); });
+  connect(table_, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
+    Q_EMIT apply_layers_requested(parse_layer_set(table_->item(row, 1)->text().toStdString()));
+  });
   connect(&runner_, &JobRunner::progress, this,
           [this](quint64 id, qint64 done, qint64 total, const QString& what) {
             if (id != job_) return;
@@ -204,8 +192,8 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
       job_ = 0;
       live_timer_->stop();
       cancel_button_->setEnabled(false);
-      run_button_->setEnabled(can_run());
-      resume_button_->setEnabled(can_run());
+      run_button_->setEnabled(true);
+      resume_button_->setEnabled(true);
     }
     set_status(message, true);
   });
@@ -260,12 +248,6 @@ void SearchPanel::cancel() {
 }
 
 bool SearchPanel::start(const QString& output_dir, bool resume) {
-#ifndef HPF_HAVE_SEARCH
-  (void)output_dir;
-  (void)resume;
-  set_status(tr("This build has no layer search library: load a folder written by `hpf search`."), true);
-  return false;
-#else
   if (job_) return false;
   if (!browser_ || !browser_->dataset() || !browser_->filtered_rows() || browser_->filtered_rows()->empty()) {
     set_status(tr("Open a dataset (and keep at least one pair in the filter) in the Datasets tab first."),
@@ -278,8 +260,7 @@ bool SearchPanel::start(const QString& output_dir, bool resume) {
       set_status(tr("Choose the output folder of the search to resume."), true);
       return false;
     }
-    dir = QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation) +
-          QStringLiteral("/searches/") +
+    dir = studio_data_folder(QStringLiteral("searches/")) +
           QStringLiteral("%1-%2-%3")
               .arg(QString::fromStdString(browser_->dataset()->name()), browser_->split(),
                    QDateTime::currentDateTime().toString(QStringLiteral("yyyyMMdd-HHmmss")));
@@ -292,7 +273,9 @@ bool SearchPanel::start(const QString& output_dir, bool resume) {
   const auto rows = browser_->filtered_rows();
   const std::string split = browser_->split().toStdString();
   const QJsonObject filter = browser_->filter().to_json();
-  const MatchSettings settings = settings_();
+  const std::optional<MatchSettings> chosen = settings_();
+  if (!chosen) return false;  // the main window named the invalid option
+  const MatchSettings settings = *chosen;
   SearchOptions options;
   options.split = split;
   options.threshold = dataset->default_threshold();
@@ -302,7 +285,7 @@ bool SearchPanel::start(const QString& output_dir, bool resume) {
   options.limit = limit_->value();
   options.output_dir = dir.toStdString();
   options.resume = resume;
-  EvalModel* model = &model_;
+  const std::shared_ptr<BackboneService> backbones = backbones_;
   eta_first_done_ = -1;
   run_button_->setEnabled(false);
   resume_button_->setEnabled(false);
@@ -310,8 +293,9 @@ bool SearchPanel::start(const QString& output_dir, bool resume) {
   set_status(resume ? tr("Resuming…") : tr("Loading the model…"));
   job_ = runner_.start(tr("Layer search"), [=](const JobContext& ctx) -> JobRunner::Delivery {
     c10::InferenceMode inference;
-    std::string weights;
-    const std::shared_ptr<Backbone> backbone = model->get(settings, &weights);
+    const BackboneService::Loaded model = backbones->get(settings);
+    const std::shared_ptr<Backbone>& backbone = model.backbone;
+    const std::string& weights = model.weights;
     std::vector<PairAnnotation> subset;
     for (int r : *rows) subset.push_back((*pairs)[static_cast<size_t>(r)]);
     const FilteredDataset filtered(dataset, split, std::move(subset));
@@ -324,8 +308,7 @@ bool SearchPanel::start(const QString& output_dir, bool resume) {
       ctx.check_cancelled();
       throw std::runtime_error("the search stopped before its last depth");
     }
-    auto loaded =
-        std::make_shared<SearchResults>(load_search_folder(QString::fromStdString(options.output_dir)));
+    auto loaded = std::make_shared<SearchFolder>(read_search_folder(options.output_dir));
     const double seconds = result.seconds;
     return [this, loaded, seconds] {
       job_ = 0;
@@ -340,16 +323,15 @@ bool SearchPanel::start(const QString& output_dir, bool resume) {
   });
   live_timer_->start();
   return true;
-#endif
 }
 
 void SearchPanel::poll_live() {
   if (!job_ || live_watcher_.isRunning()) return;
   const QString folder = live_folder_;
   const int k = beam_->value();
-  live_watcher_.setFuture(QtConcurrent::run([folder, k]() -> std::shared_ptr<SearchResults> {
+  live_watcher_.setFuture(QtConcurrent::run([folder, k]() -> std::shared_ptr<SearchFolder> {
     try {
-      return std::make_shared<SearchResults>(load_search_folder(folder, k));
+      return std::make_shared<SearchFolder>(read_search_folder(folder.toStdString(), k));
     } catch (const std::exception&) {
       return nullptr;  // nothing written yet
     }
@@ -359,16 +341,16 @@ void SearchPanel::poll_live() {
 void SearchPanel::load_folder(const QString& folder) {
   const int k = beam_->value();
   runner_.start(tr("Load search"), [this, folder, k](const JobContext&) -> JobRunner::Delivery {
-    auto results = std::make_shared<SearchResults>(load_search_folder(folder, k));
+    auto results = std::make_shared<SearchFolder>(read_search_folder(folder.toStdString(), k));
     return [this, results] {
-      live_folder_ = results->folder;
-      if (output_->text().isEmpty()) output_->setText(results->folder);
+      live_folder_ = QString::fromStdString(results->folder);
+      if (output_->text().isEmpty()) output_->setText(live_folder_);
       show_results(std::move(*results));
     };
   });
 }
 
-void SearchPanel::show_results(SearchResults results) {
+void SearchPanel::show_results(SearchFolder results) {
   results_ = std::move(results);
   fill();
   Q_EMIT results_changed();
@@ -404,13 +386,13 @@ void SearchPanel::fill() {
     best_line->setPen(QPen(QColor(214, 39, 40), 2));
     std::set<std::pair<int, std::vector<int>>> in_beam;
     for (const auto& depth : results_->beam) {
-      for (const SearchCandidate& c : depth) in_beam.insert({c.depth, c.layers});
+      for (const SearchRecord& c : depth) in_beam.insert({c.depth, c.layers});
       if (!depth.empty())
         best_line->append(static_cast<double>(depth.front().layers.size()), 100 * depth.front().score);
     }
     table_->setRowCount(static_cast<int>(results_->candidates.size()));
     for (size_t i = 0; i < results_->candidates.size(); ++i) {
-      const SearchCandidate& c = results_->candidates[i];
+      const SearchRecord& c = results_->candidates[i];
       const double size = static_cast<double>(c.layers.size());
       const bool beam = in_beam.count({c.depth, c.layers}) != 0;
       (beam ? kept : all)->append(size, 100 * c.score);
@@ -421,7 +403,7 @@ void SearchPanel::fill() {
       auto* depth_item = new QTableWidgetItem;
       depth_item->setData(Qt::DisplayRole, c.depth);
       table_->setItem(row, 0, depth_item);
-      table_->setItem(row, 1, new QTableWidgetItem(layers_text(c.layers)));
+      table_->setItem(row, 1, new QTableWidgetItem(QString::fromStdString(format_layer_ids(c.layers))));
       table_->setItem(row, 2, number_item(100 * c.score, 2));
       table_->setItem(row, 3, number_item(c.seconds, 2));
       table_->setItem(row, 4, new QTableWidgetItem(beam ? QStringLiteral("✓") : QString()));
@@ -452,14 +434,15 @@ void SearchPanel::fill() {
   table_->sortByColumn(2, Qt::DescendingOrder);
 
   if (results_ && results_->has_best) {
-    best_label_->setText(tr("<b>Best set</b>: layers %1 — PCK %2% (depth %3)%4%5")
-                             .arg(layers_text(results_->best.layers))
-                             .arg(100 * results_->best.score, 0, 'f', 2)
-                             .arg(results_->best.depth)
-                             .arg(results_->complete ? QString() : tr(" <i>so far</i>"))
-                             .arg(results_->description.isEmpty()
-                                      ? QString()
-                                      : QStringLiteral(" — ") + results_->description));
+    best_label_->setText(
+        tr("<b>Best set</b>: layers %1 — PCK %2% (depth %3)%4%5")
+            .arg(QString::fromStdString(format_layer_ids(results_->best.layers)))
+            .arg(100 * results_->best.score, 0, 'f', 2)
+            .arg(results_->best.depth)
+            .arg(results_->complete ? QString() : tr(" <i>so far</i>"))
+            .arg(results_->description.empty()
+                     ? QString()
+                     : QStringLiteral(" — ") + QString::fromStdString(results_->description)));
     apply_->setEnabled(true);
   } else {
     apply_->setEnabled(false);

@@ -3,9 +3,9 @@
 // filtered pairs (progress, ETA, cancel, resume), or loads a search's output folder; shows each candidate as
 // it is scored, the beam kept at each depth and the best set, which one click applies to the pair view.
 
-#include "ui/eval_model.h"
+#include "core/search/search_folder.h"
+#include "ui/backbone_service.h"
 #include "ui/job_runner.h"
-#include "ui/search_results.h"
 
 #include <QElapsedTimer>
 #include <QFutureWatcher>
@@ -34,10 +34,14 @@ class SearchPanel : public QWidget {
   explicit SearchPanel(DatasetBrowser* browser, QWidget* parent = nullptr);
   ~SearchPanel() override;
 
-  void set_settings_provider(std::function<MatchSettings()> provider) { settings_ = std::move(provider); }
-  void set_backbone(std::shared_ptr<Backbone> backbone) { model_.inject(std::move(backbone)); }
+  void set_settings_provider(std::function<std::optional<MatchSettings>()> provider) {
+    settings_ = std::move(provider);
+  }
+  // The networks this panel runs with (by default its own; the main window shares one with every panel).
+  void set_backbone_service(std::shared_ptr<BackboneService> service) { backbones_ = std::move(service); }
+  // Runs with `backbone` whatever the settings say (tests).
+  void set_backbone(std::shared_ptr<Backbone> backbone) { backbones_->inject(std::move(backbone)); }
   // Whether this build can run searches (the core's search library was built); loading works always.
-  static bool can_run();
 
   bool run(const QString& output_dir = {});
   bool resume();
@@ -48,14 +52,14 @@ class SearchPanel : public QWidget {
   void set_limit(int limit);
 
   void load_folder(const QString& folder);
-  void show_results(SearchResults results);
-  const std::optional<SearchResults>& results() const { return results_; }
+  void show_results(SearchFolder results);
+  const std::optional<SearchFolder>& results() const { return results_; }
   QTableWidget* table() const { return table_; }
   QChartView* chart() const { return chart_; }
   QString status_text() const;
 
  Q_SIGNALS:
-  void apply_layers_requested(const QString& layers);
+  void apply_layers_requested(const LayerSet& layers);
   void results_changed();
   void run_finished();
   void run_cancelled();
@@ -67,16 +71,16 @@ class SearchPanel : public QWidget {
   void set_status(const QString& text, bool error = false);
 
   DatasetBrowser* browser_;
-  std::function<MatchSettings()> settings_;
-  EvalModel model_;
+  std::function<std::optional<MatchSettings>()> settings_;  // nullopt: invalid, already reported
+  std::shared_ptr<BackboneService> backbones_ = std::make_shared<BackboneService>();
   JobRunner runner_;
   quint64 job_ = 0;
   QString live_folder_;
   QTimer* live_timer_;
-  QFutureWatcher<std::shared_ptr<SearchResults>> live_watcher_;
+  QFutureWatcher<std::shared_ptr<SearchFolder>> live_watcher_;
   QElapsedTimer eta_clock_;
   qint64 eta_first_done_ = -1;
-  std::optional<SearchResults> results_;
+  std::optional<SearchFolder> results_;
 
   QLineEdit* output_;
   QSpinBox* beam_;

@@ -20,12 +20,11 @@ namespace hpf {
 namespace {
 
 QString default_layers_text(const QString& backbone) {
-  QStringList parts;
   try {
-    for (int id : default_layers(backbone.toStdString())) parts << QString::number(id);
+    return QString::fromStdString(format_layer_ids(default_layers(backbone.toStdString())));
   } catch (const std::exception&) {
+    return QString();
   }
-  return parts.join(',');
 }
 
 }  // namespace
@@ -78,9 +77,15 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
   // Hyperpixels and RHM.
   auto* match_box = new QGroupBox(tr("Matching"), this);
   auto* match = new QFormLayout(match_box);
+  method_ = new QComboBox(match_box);
+  for (const std::string& name : matching_method_names()) method_->addItem(QString::fromStdString(name));
+  method_->setToolTip(
+      tr("How hyperpixels are matched: hpf is Hyperpixel Flow's Regularized Hough Matching."));
+  match->addRow(option_label("method"), method_);
   layers_ = new QLineEdit(match_box);
   layers_->setToolTip(
-      tr("Layer ids whose features are stacked into hyperpixels, e.g. \"4,7,10,13,16\". The "
+      tr("Layer ids and ranges whose features are stacked into hyperpixels, e.g. \"4,7,10,13,16\" or "
+         "\"4,7-10\". The "
          "smallest id is the base layer that fixes the hyperpixel grid. Empty: the paper's "
          "set for this backbone. Toggle layers in the Hyperpixel layers tab too."));
   auto* reset_layers = new QPushButton(tr("Default"), match_box);
@@ -88,27 +93,27 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
   auto* layers_row = new QHBoxLayout;
   layers_row->addWidget(layers_, 1);
   layers_row->addWidget(reset_layers);
-  match->addRow(tr("Layers"), layers_row);
+  match->addRow(option_label("layers"), layers_row);
 
   exponent_ = new QDoubleSpinBox(match_box);
-  exponent_->setRange(0.1, 20);
+  exponent_->setRange(0.1, MatchLimits::kMaxExponent);
   exponent_->setSingleStep(0.5);
   exponent_->setToolTip(
       tr("Exponent d in max(0, cos)^d: larger values keep only the most similar candidates "
          "(paper: 3)."));
-  match->addRow(tr("Similarity exponent"), exponent_);
+  match->addRow(option_label("exponent"), exponent_);
   ncells_ = new QSpinBox(match_box);
-  ncells_->setRange(64, 1 << 20);
+  ncells_->setRange(1, static_cast<int>(MatchLimits::kMaxCells));
   ncells_->setSingleStep(1024);
   ncells_->setToolTip(
       tr("Number of Hough cells over the space of translations (paper: 8192). Fewer cells vote "
          "more coarsely."));
-  match->addRow(tr("Hough cells"), ncells_);
+  match->addRow(option_label("ncells"), ncells_);
   kernel_ = new QSpinBox(match_box);
-  kernel_->setRange(1, 31);
+  kernel_->setRange(1, static_cast<int>(MatchLimits::kMaxKernel));
   kernel_->setSingleStep(2);
   kernel_->setToolTip(tr("Side of the Gaussian that smooths the Hough histogram (odd; paper: 7)."));
-  match->addRow(tr("Smoothing kernel"), kernel_);
+  match->addRow(option_label("kernel_size"), kernel_);
   voting_ = new QCheckBox(tr("Regularized Hough voting"), match_box);
   voting_->setToolTip(
       tr("Weight each match by the geometric consensus of all matches (RHM). Off: appearance "
@@ -125,13 +130,13 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
          "image (every benchmark but Caltech-101)."));
   match->addRow(prune_);
   max_side_ = new QSpinBox(match_box);
-  max_side_->setRange(32, 2048);
+  max_side_->setRange(MatchLimits::kMinSide, MatchLimits::kMaxSide);
   max_side_->setSingleStep(50);
   max_side_->setSuffix(tr(" px"));
   max_side_->setToolTip(
       tr("Images are shrunk so their longer side is at most this (paper: 300). Larger means "
          "finer hyperpixels and much more time."));
-  match->addRow(tr("Image side"), max_side_);
+  match->addRow(option_label("max_side"), max_side_);
   grid_ = new QSpinBox(match_box);
   grid_->setRange(1, 30);
   grid_->setToolTip(
@@ -177,22 +182,41 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
   connect(threshold_, &QComboBox::currentIndexChanged, this, &SettingsPanel::evaluation_changed);
 }
 
+QString SettingsPanel::backbone() const {
+  return backbone_->currentText();
+}
+
+QString SettingsPanel::weights_path() const {
+  return weights_->text().trimmed();
+}
+
+double SettingsPanel::alpha() const {
+  return alpha_->value();
+}
+
+ThresholdChoice SettingsPanel::threshold() const {
+  return threshold_->currentIndex() == 1 ? ThresholdChoice::Image : ThresholdChoice::BoundingBox;
+}
+
 MatchSettings SettingsPanel::settings() const {
   MatchSettings s;
-  s.backbone = backbone_->currentText();
-  s.weights_path = weights_->text().trimmed();
+  s.backbone = backbone();
+  s.weights_path = weights_path();
   s.device = device_->currentData().toString();
-  s.layers = layers_->text().trimmed();
-  s.exponent = exponent_->value();
-  s.ncells = ncells_->value();
-  s.kernel_size = kernel_->value();
-  s.hough_voting = voting_->isChecked();
-  s.factorized_similarity = factorized_->isChecked();
-  s.prune_margin = prune_->isChecked();
-  s.max_side = max_side_->value();
+  MatchOptions& o = s.match;
+  o.method = method_->currentText().toStdString();
+  const QString layers = layers_->text().trimmed();
+  if (!layers.isEmpty()) o.layers = parse_layer_set(layers.toStdString());
+  o.rhm.exponent = exponent_->value();
+  o.rhm.ncells = ncells_->value();
+  o.rhm.kernel_size = kernel_->value();
+  o.rhm.hough_voting = voting_->isChecked();
+  o.rhm.factorized_similarity = factorized_->isChecked();
+  o.hyperpixels.prune_margin = prune_->isChecked();
+  o.max_side = max_side_->value();
   s.grid_per_side = grid_->value();
-  s.alpha = alpha_->value();
-  s.threshold = threshold_->currentIndex() == 1 ? ThresholdChoice::Image : ThresholdChoice::BoundingBox;
+  s.alpha = alpha();
+  s.threshold = threshold();
   return s;
 }
 
@@ -204,14 +228,17 @@ void SettingsPanel::set_settings(const MatchSettings& s) {
   weights_->setText(s.weights_path);
   const int device = device_->findData(s.device);
   device_->setCurrentIndex(device >= 0 ? device : 0);
-  layers_->setText(s.layers);
-  exponent_->setValue(s.exponent);
-  ncells_->setValue(s.ncells);
-  kernel_->setValue(s.kernel_size);
-  voting_->setChecked(s.hough_voting);
-  factorized_->setChecked(s.factorized_similarity);
-  prune_->setChecked(s.prune_margin);
-  max_side_->setValue(s.max_side);
+  const MatchOptions& o = s.match;
+  const int method = method_->findText(QString::fromStdString(o.method));
+  method_->setCurrentIndex(method >= 0 ? method : 0);
+  layers_->setText(QString::fromStdString(format_layer_ids(o.layers)));
+  exponent_->setValue(o.rhm.exponent);
+  ncells_->setValue(static_cast<int>(o.rhm.ncells));
+  kernel_->setValue(static_cast<int>(o.rhm.kernel_size));
+  voting_->setChecked(o.rhm.hough_voting);
+  factorized_->setChecked(o.rhm.factorized_similarity);
+  prune_->setChecked(o.hyperpixels.prune_margin);
+  max_side_->setValue(o.max_side);
   grid_->setValue(s.grid_per_side);
   alpha_->setValue(s.alpha);
   threshold_->setCurrentIndex(s.threshold == ThresholdChoice::Image ? 1 : 0);

@@ -21,8 +21,14 @@ class SettingsPanel : public QWidget {
  public:
   explicit SettingsPanel(QWidget* parent = nullptr);
 
+  // The settings the widgets show. Throws OptionError when the layer field holds no valid layer set.
   MatchSettings settings() const;
   void set_settings(const MatchSettings& settings);
+  // Single fields, for callers that need no matching options (and so cannot fail on the layer field).
+  QString backbone() const;
+  QString weights_path() const;
+  double alpha() const;
+  ThresholdChoice threshold() const;
   // Shows where the weights come from (or that they are missing).
   void set_weights_status(const QString& text, bool ok);
 
@@ -41,6 +47,7 @@ class SettingsPanel : public QWidget {
   QLineEdit* weights_;
   QLabel* weights_status_;
   QComboBox* device_;
+  QComboBox* method_;
   QLineEdit* layers_;
   QDoubleSpinBox* exponent_;
   QSpinBox* ncells_;

@@ -1,6 +1,7 @@
 // hpf bench: per-stage time and peak memory of one pair at 300 px, for our pipeline and, measured in the same
-// run, the baselines the goals are stated against: a straightforward transcription of the reference (N_s x n_bins
-// vote buffer) and the "naive floor" (backbone passes + one fp32 product of the concatenated hyperpixels).
+// run, the baselines the goals are stated against: a straightforward transcription of the reference (N_s x
+// n_bins vote buffer) and the "naive floor" (backbone passes + one fp32 product of the concatenated
+// hyperpixels).
 //
 // Each (configuration, variant) runs in a child process so that its peak resident memory can be read from
 // wait4(); times are medians over --repeat runs after one warm-up.
@@ -24,9 +25,9 @@
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
-#include <filesystem>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <string>
@@ -64,7 +65,8 @@ double ms_since(std::chrono::steady_clock::time_point start) {
 DecodedImage synthetic_image(int width, int height, uint64_t seed) {
   at::manual_seed(seed);
   at::Tensor small = at::rand({1, 3, height / 16, width / 16}) * 255;
-  at::Tensor big = at::upsample_bilinear2d(small, {height, width}, false) + at::rand({1, 3, height, width}) * 40;
+  at::Tensor big =
+      at::upsample_bilinear2d(small, {height, width}, false) + at::rand({1, 3, height, width}) * 40;
   DecodedImage image;
   image.rgb = big.clamp(0, 255).to(at::kByte)[0].permute({1, 2, 0}).contiguous();
   image.original_width = width;
@@ -133,7 +135,7 @@ int bench_child(const QCommandLineParser& parser) {
     backbone = load_backbone(config.backbone, parser.value("mobilenet-weights").toStdString(), "cpu");
   }
   MatchOptions options;
-  options.layers = parse_layer_ids(config.layers);
+  options.layers = parse_layer_set(config.layers);
   options.rhm.factorized_similarity = variant == "ours";
   const HyperpixelFlow flow(*backbone, options);
   const DecodedImage a = parser.isSet("source") ? read_image(parser.value("source").toStdString())
@@ -193,7 +195,8 @@ ChildResult spawn_child(const std::vector<std::string>& arguments) {
   ChildResult result;
   result.peak_mb = usage.ru_maxrss / 1024.0;
   const QJsonObject o = QJsonDocument::fromJson(QByteArray::fromStdString(output)).object();
-  for (auto it = o.begin(); it != o.end(); ++it) result.stages[it.key().toStdString()] = it.value().toDouble();
+  for (auto it = o.begin(); it != o.end(); ++it)
+    result.stages[it.key().toStdString()] = it.value().toDouble();
   return result;
 }
 
@@ -203,18 +206,20 @@ std::string fixed(double v, int digits = 0) {
   return cell;
 }
 
-// Evaluation throughput with and without the per-image feature cache and image prefetching, same pairs, same run.
+// Evaluation throughput with and without the per-image feature cache and image prefetching, same pairs, same
+// run.
 int bench_eval(const QCommandLineParser& parser) {
   set_compute_threads(int_option(parser, "threads"));
-  const auto dataset = open_dataset(parser.value("eval-dataset").toStdString(), parser.value("eval-root").toStdString());
+  const auto dataset =
+      open_dataset(parser.value("eval-dataset").toStdString(), parser.value("eval-root").toStdString());
   auto backbone = parser.isSet("mobilenet-weights")
                       ? load_backbone("mobilenet_v2", parser.value("mobilenet-weights").toStdString(), "cpu")
                       : make_backbone("mobilenet_v2");
   MatchOptions options;
-  options.layers = parse_layer_ids("4,7,10,13,16");
+  options.layers = parse_layer_set("4,7,10,13,16");
   const HyperpixelFlow flow(*backbone, options);
-  const std::string scratch = (std::filesystem::temp_directory_path() /
-                               ("hpf-bench-eval-" + std::to_string(::getpid()))).string();
+  const std::string scratch =
+      (std::filesystem::temp_directory_path() / ("hpf-bench-eval-" + std::to_string(::getpid()))).string();
   std::vector<std::vector<std::string>> rows;
   double cached_rate = 0;
   for (const bool cache : {true, false}) {
@@ -247,18 +252,19 @@ int bench(const QStringList& args) {
       {"threads", "CPU threads for LibTorch (0 = all cores).", "n", "0"},
       {"source", "Source image (default: a synthetic 400x300 image).", "file"},
       {"target", "Target image (default: a synthetic 300x400 image).", "file"},
-      {"mobilenet-weights", "MobileNetV2 checkpoint (default: random weights; timing does not depend on them).",
-       "file"},
+      {"mobilenet-weights",
+       "MobileNetV2 checkpoint (default: random weights; timing does not depend on them).", "file"},
       {"only", "Run only configuration K (0-based).", "K"},
-      {"eval-dataset", "Instead: evaluation throughput with vs. without the feature cache on this dataset kind.",
-       "kind"},
+      {"eval-dataset",
+       "Instead: evaluation throughput with vs. without the feature cache on this dataset kind.", "kind"},
       {"eval-root", "Dataset folder or archive for --eval-dataset.", "path"},
       {"eval-limit", "Pairs evaluated per mode with --eval-dataset (0: the whole split).", "N", "0"},
       {"child", "internal"},
       {"config", "internal", "K", "0"},
       {"variant", "internal", "name", "ours"},
   });
-  parse_or_throw(parser, args, "Benchmark the pipeline against the reference transcription and the naive floor.");
+  parse_or_throw(parser, args,
+                 "Benchmark the pipeline against the reference transcription and the naive floor.");
   if (parser.isSet("child")) return bench_child(parser);
   if (parser.isSet("eval-dataset")) return bench_eval(parser);
 
@@ -268,8 +274,16 @@ int bench(const QStringList& args) {
     if (parser.isSet("only") && int_option(parser, "only") != c) continue;
     std::map<std::string, ChildResult> results;
     for (const char* variant : kVariants) {
-      std::vector<std::string> argv = {self, "bench", "--child", "--config", std::to_string(c), "--variant",
-                                       variant, "--repeat", parser.value("repeat").toStdString(), "--threads",
+      std::vector<std::string> argv = {self,
+                                       "bench",
+                                       "--child",
+                                       "--config",
+                                       std::to_string(c),
+                                       "--variant",
+                                       variant,
+                                       "--repeat",
+                                       parser.value("repeat").toStdString(),
+                                       "--threads",
                                        parser.value("threads").toStdString()};
       for (const char* option : {"source", "target", "mobilenet-weights"}) {
         if (parser.isSet(option)) {
@@ -284,15 +298,17 @@ int bench(const QStringList& args) {
     const double idle = results["idle"].peak_mb;
     for (const char* variant : {"floor", "transcription", "ours-reference", "ours"}) {
       Stages& s = results[variant].stages;
-      rows.push_back({kConfigs[c].name, variant, fixed(s["backbone"]), fixed(s["hyperpixels"]), fixed(s["similarity"]),
-                      fixed(s["voting"]), fixed(s["smoothing"]), fixed(s["transfer"]), fixed(s["total"]),
-                      fixed(s["total"] / floor, 2) + "x", fixed(results[variant].peak_mb - idle)});
+      rows.push_back({kConfigs[c].name, variant, fixed(s["backbone"]), fixed(s["hyperpixels"]),
+                      fixed(s["similarity"]), fixed(s["voting"]), fixed(s["smoothing"]), fixed(s["transfer"]),
+                      fixed(s["total"]), fixed(s["total"] / floor, 2) + "x",
+                      fixed(results[variant].peak_mb - idle)});
     }
   }
-  std::cout << "times in ms (median of " << parser.value("repeat").toStdString() << "), " << compute_threads()
-            << " threads; 'x floor' = total / naive floor of the same run; peak = max RSS above the idle process\n";
-  print_table({"configuration", "variant", "backbone", "hyperpix", "similarity", "voting", "smoothing", "transfer",
-               "total", "x floor", "peak MB"},
+  std::cout
+      << "times in ms (median of " << parser.value("repeat").toStdString() << "), " << compute_threads()
+      << " threads; 'x floor' = total / naive floor of the same run; peak = max RSS above the idle process\n";
+  print_table({"configuration", "variant", "backbone", "hyperpix", "similarity", "voting", "smoothing",
+               "transfer", "total", "x floor", "peak MB"},
               rows);
   return 0;
 }

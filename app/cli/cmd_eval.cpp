@@ -5,8 +5,8 @@
 #include "app/cli/commands.h"
 #include "app/cli/match_options.h"
 #include "app/cli/progress_bar.h"
-#include "core/eval/run_description.h"
 #include "core/eval/evaluation_job.h"
+#include "core/eval/run_description.h"
 #include "core/pipeline/model_loader.h"
 
 #include <QRegularExpression>
@@ -51,23 +51,27 @@ int eval(const QStringList& args) {
   add_match_options(parser);
   parser.addOptions({
       {"dataset", "Benchmark: spair, pf-pascal, pf-willow, caltech.", "name"},
-      {"root", "The dataset's top folder (holding test_pairs.csv, Layout/, ...) or its downloaded archive.", "path"},
+      {"root", "The dataset's top folder (holding test_pairs.csv, Layout/, ...) or its downloaded archive.",
+       "path"},
       {"split", "Split to evaluate (default: the paper's: test).", "name"},
       {"layout", "SPair-71k layout: large or small.", "name", "large"},
       {"alpha", "PCK tolerances, comma-separated.", "list", "0.05,0.1,0.15"},
-      {"threshold", "PCK threshold: auto (the dataset's), img (max image side) or bbox (max box side).", "kind",
-       "auto"},
+      {"threshold", "PCK threshold: auto (the dataset's), img (max image side) or bbox (max box side).",
+       "kind", "auto"},
       {"pck", "per-image (mean of pair PCKs, as the paper) or per-keypoint.", "kind", "per-image"},
       {"output", "Output directory (pairs.jsonl, summary.json, pck_curve.csv).", "dir", "hpf-eval"},
       {"resume", "Continue an interrupted run in --output, skipping finished pairs."},
-      {"shard", "Evaluate only shard I of N (pairs with index % N == I); combine with `hpf merge`.", "I/N", "0/1"},
+      {"shard", "Evaluate only shard I of N (pairs with index % N == I); combine with `hpf merge`.", "I/N",
+       "0/1"},
       {"skip-bad", "Record and skip pairs with missing or broken files instead of stopping."},
       {"no-cache", "Disable the per-image feature cache and image prefetching (for benchmarking)."},
       {"limit", "Evaluate only the first N pairs of the split.", "N", "0"},
       {"category", "Evaluate only these categories (comma-separated).", "list"},
   });
-  parse_or_throw(parser, args, "Evaluate Hyperpixel Flow on a benchmark split (PCK; LT-ACC/IoU on Caltech-101).");
-  if (!parser.isSet("dataset") || !parser.isSet("root")) throw UsageError("--dataset and --root are required");
+  parse_or_throw(parser, args,
+                 "Evaluate Hyperpixel Flow on a benchmark split (PCK; LT-ACC/IoU on Caltech-101).");
+  if (!parser.isSet("dataset") || !parser.isSet("root"))
+    throw UsageError("--dataset and --root are required");
   const std::string kind = parser.value("dataset").toStdString();
 
   EvalOptions options;
@@ -80,7 +84,8 @@ int eval(const QStringList& args) {
   options.threshold_is_default = threshold == "auto";
   options.threshold = threshold == "img" ? ThresholdKind::Image : ThresholdKind::BoundingBox;
   const QString pck = parser.value("pck");
-  if (pck != "per-image" && pck != "per-keypoint") throw UsageError("--pck expects per-image or per-keypoint");
+  if (pck != "per-image" && pck != "per-keypoint")
+    throw UsageError("--pck expects per-image or per-keypoint");
   options.pck = pck == "per-image" ? PckKind::PerImage : PckKind::PerKeypoint;
   options.output_dir = parser.value("output").toStdString();
   options.resume = parser.isSet("resume");
@@ -108,12 +113,13 @@ int eval(const QStringList& args) {
   int64_t first = -1;
   JobContext context;
   context.cancel_requested = &interrupted;
-  context.progress = [&](int64_t done, int64_t total, const std::string& what) {
-    if (first < 0) first = done - 1;
-    bar.update(done, total, first, what);
+  context.progress = [&](const JobProgress& p) {
+    if (first < 0) first = p.done - 1;
+    bar.update(p.done, p.total, first, p.item);
   };
-  const EvalResult result =
-      run_evaluation(*dataset, flow, describe_run(*backbone, model.weights, flow.options()), options, context);
+  context.warning = [&](const std::string& message) { bar.note("warning: " + message); };
+  const EvalResult result = run_evaluation(
+      *dataset, flow, describe_run(*backbone, model.weights, flow.options()), options, context);
   bar.finish();
   std::signal(SIGINT, SIG_DFL);
   if (!result.complete) {
@@ -123,8 +129,9 @@ int eval(const QStringList& args) {
   }
   std::cout << summary_table(result.summary, result.run);
   std::printf("%lld pairs evaluated now, %lld resumed, %.1f s (%.2f pairs/s), cache %zu hits / %zu misses\n",
-              static_cast<long long>(result.evaluated), static_cast<long long>(result.resumed), result.seconds,
-              result.seconds > 0 ? result.evaluated / result.seconds : 0.0, result.cache_hits, result.cache_misses);
+              static_cast<long long>(result.evaluated), static_cast<long long>(result.resumed),
+              result.seconds, result.seconds > 0 ? result.evaluated / result.seconds : 0.0, result.cache_hits,
+              result.cache_misses);
   std::cout << "wrote " << options.output_dir << "/summary.json, pairs.jsonl, pck_curve.csv\n";
   return 0;
 }
@@ -132,7 +139,8 @@ int eval(const QStringList& args) {
 int merge(const QStringList& args) {
   QCommandLineParser parser;
   parser.addPositionalArgument("shards", "Output directories of `hpf eval --shard I/N` runs.", "DIR...");
-  parser.addOption({"output", "Directory for the merged pairs.jsonl, summary.json, pck_curve.csv.", "dir", "hpf-eval"});
+  parser.addOption(
+      {"output", "Directory for the merged pairs.jsonl, summary.json, pck_curve.csv.", "dir", "hpf-eval"});
   parse_or_throw(parser, args, "Merge sharded evaluations into the result of one unsharded run.");
   std::vector<std::string> dirs;
   for (const QString& d : parser.positionalArguments()) dirs.push_back(d.toStdString());

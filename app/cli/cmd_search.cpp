@@ -1,4 +1,4 @@
-// hpf search: the paper's beam search over hyperpixel layers (hpf-reference §7), as a resumable job.
+// hpf search: the paper's beam search over hyperpixel layers (docs/method.md §7), as a resumable job.
 // hpf search --bench: one full depth scored by the naive per-candidate evaluation loop and by the search's
 // joint scoring, on the same pairs and candidate list, in the same run.
 
@@ -6,9 +6,9 @@
 #include "app/cli/commands.h"
 #include "app/cli/match_options.h"
 #include "app/cli/progress_bar.h"
-#include "core/eval/run_description.h"
 #include "core/compute/runtime.h"
 #include "core/eval/evaluation_job.h"
+#include "core/eval/run_description.h"
 #include "core/pipeline/model_loader.h"
 #include "core/search/candidate_scorer.h"
 #include "core/search/search_job.h"
@@ -264,7 +264,7 @@ int search(const QStringList& args) {
        "naive per-set evaluation loop against the search's joint scoring; prints speed-up and agreement."},
       {"random-weights", "Use untrained weights (timing only)."},
   });
-  parse_or_throw(parser, args, "Beam search over hyperpixel layers (hpf-reference §7).");
+  parse_or_throw(parser, args, "Beam search over hyperpixel layers.");
   Common c = read_common(parser);
   if (parser.isSet("bench")) {
     if (c.search.per_class > 0)
@@ -282,15 +282,14 @@ int search(const QStringList& args) {
   int64_t first = -1;
   JobContext context;
   context.cancel_requested = &interrupted;
-  context.progress = [&](int64_t done, int64_t total, const std::string& what) {
-    const std::string depth = what.substr(0, what.find(','));
-    if (!bar || depth != label) {
+  context.progress = [&](const JobProgress& p) {
+    if (!bar || p.stage != label) {  // one bar per depth
       if (bar) bar->finish();
-      label = depth;
-      bar = std::make_unique<ProgressBar>(depth);
-      first = done;  // the bar starts now: the unit just reported was not timed by it
+      label = p.stage;
+      bar = std::make_unique<ProgressBar>(p.stage);
+      first = p.done;  // the bar starts now: the unit just reported was not timed by it
     }
-    bar->update(done, total, first, what.substr(what.find(',') + 2));
+    bar->update(p.done, p.total, first, p.item);
   };
   const SearchResult result = run_search(*c.dataset, *c.backbone, c.match, c.run, c.search, context);
   if (bar) bar->finish();

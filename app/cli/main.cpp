@@ -2,6 +2,7 @@
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
+#include "app/cli/match_options.h"
 #include "core/compute/runtime.h"
 
 #include <QCoreApplication>
@@ -21,14 +22,19 @@ struct Command {
 
 const std::map<std::string, Command>& commands() {
   static const std::map<std::string, Command> table = {
-      {"backbone-info", {hpf::cli::backbone_info, "print a backbone's layers with channels, jump and receptive field"}},
-      {"bench", {hpf::cli::bench, "per-stage time and peak memory against the reference transcription and naive floor"}},
+      {"backbone-info",
+       {hpf::cli::backbone_info, "print a backbone's layers with channels, jump and receptive field"}},
+      {"bench",
+       {hpf::cli::bench,
+        "per-stage time and peak memory against the reference transcription and naive floor"}},
       {"dataset", {hpf::cli::dataset, "dataset statistics by difficulty, one pair's annotations, downloads"}},
       {"eval", {hpf::cli::eval, "evaluate on a benchmark split (pairs.jsonl, summary.json, pck_curve.csv)"}},
       {"merge", {hpf::cli::merge, "combine the outputs of sharded evaluations"}},
-      {"search", {hpf::cli::search, "beam search over hyperpixel layers (search.jsonl, search_summary.json)"}},
+      {"search",
+       {hpf::cli::search, "beam search over hyperpixel layers (search.jsonl, search_summary.json)"}},
       {"weights", {hpf::cli::weights, "list, locate or download the official torchvision weights"}},
-      {"match", {hpf::cli::match, "match two images and transfer keypoints (writes matches.json, matches.png)"}},
+      {"match",
+       {hpf::cli::match, "match two images and transfer keypoints (writes matches.json, matches.png)"}},
   };
   return table;
 }
@@ -37,7 +43,8 @@ void print_usage() {
   std::cout << "Usage: hpf <command> [options]   (hpf <command> --help for a command's options)\n\n"
                "Hyperpixel Flow semantic correspondence (Min, Lee, Ponce, Cho, ICCV 2019).\n\nCommands:\n";
   for (const auto& [name, command] : commands()) {
-    std::cout << "  " << name << std::string(16 - std::min<size_t>(15, name.size()), ' ') << command.summary << "\n";
+    std::cout << "  " << name << std::string(16 - std::min<size_t>(15, name.size()), ' ') << command.summary
+              << "\n";
   }
   std::cout << "\nGlobal: --version, --help\n";
 }
@@ -75,6 +82,11 @@ int main(int argc, char** argv) {
     std::cerr << "hpf " << args.front().toStdString() << ": " << e.what() << "\n(see hpf "
               << args.front().toStdString() << " --help)\n";
     return 2;
+  } catch (const hpf::OptionError& e) {
+    // A value found unworkable once the work was known (e.g. an image side over the memory budget).
+    std::cerr << "hpf " << args.front().toStdString() << ": error: " << hpf::cli::flag_for_option(e.option())
+              << ": " << e.problem() << "\n";
+    return 1;
   } catch (const std::exception& e) {
     std::cerr << "hpf " << args.front().toStdString() << ": error: " << e.what() << "\n";
     return 1;

@@ -1,7 +1,7 @@
 #pragma once
 // Command-line options shared by every command that runs the matcher (match, eval, bench, search).
 
-#include "core/compute/matcher.h"
+#include "core/compute/hyperpixel_flow.h"
 
 #include <QCommandLineParser>
 
@@ -15,13 +15,17 @@ struct ModelChoice {
   std::string device;
 };
 
-// Adds --backbone, --weights, --layers, --exponent, --ncells, --kernel, --no-voting, --similarity, --no-prune,
+// Adds --matcher, --backbone, --weights, --layers, --exponent, --ncells, --kernel, --no-voting, --similarity,
+// --no-prune,
 // --max-side, --device, --threads.
 void add_match_options(QCommandLineParser& parser);
 
-// Reads them back, validating each (UsageError names the option and the value found). `prune_default` lets a
-// dataset choose (Caltech-101 keeps margin boxes).
+// Reads them back into core's MatchOptions and checks them with MatchOptions::check() (UsageError names the
+// flag and the accepted range). `prune_default` lets a dataset choose (Caltech-101 keeps margin boxes).
 MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_default = true);
+// The flag of a core option name (OptionError::option()): "kernel_size" -> "--kernel".
+std::string flag_for_option(const std::string& option);
+
 ModelChoice read_model_choice(const QCommandLineParser& parser);
 
 }  // namespace hpf::cli

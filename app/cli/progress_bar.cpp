@@ -32,6 +32,12 @@ void ProgressBar::update(int64_t done, int64_t total, int64_t first, const std::
   std::fflush(stderr);
 }
 
+void ProgressBar::note(const std::string& line) {
+  std::fprintf(stderr, "%s%s\n", drawn_ && ::isatty(fileno(stderr)) ? "\r\033[K" : "", line.c_str());
+  std::fflush(stderr);
+  last_draw_ = {};  // redraw the bar at the next update
+}
+
 void ProgressBar::finish() {
   if (drawn_ && ::isatty(fileno(stderr))) std::fprintf(stderr, "\n");
 }

@@ -9,10 +9,13 @@ namespace hpf::cli {
 
 class ProgressBar {
  public:
-  explicit ProgressBar(std::string label) : label_(std::move(label)), start_(std::chrono::steady_clock::now()) {}
+  explicit ProgressBar(std::string label)
+      : label_(std::move(label)), start_(std::chrono::steady_clock::now()) {}
   // `done` of `total` units finished; `first` is where this run started (resumed units are not timed).
   void update(int64_t done, int64_t total, int64_t first, const std::string& what);
   void finish();
+  // Prints a line of its own above the bar (a warning), then lets the bar be drawn again.
+  void note(const std::string& line);
 
  private:
   std::string label_;

@@ -26,7 +26,7 @@ int main(int argc, char** argv) {
   parser.addOptions({
       {"backbone", "Backbone: resnet50, resnet101, fcn_resnet101 or mobilenet_v2.", "name"},
       {"weights", "torchvision checkpoint of the backbone's weights.", "file"},
-      {"layers", "Hyperpixel layer ids, e.g. 4,7,10,13,16.", "ids"},
+      {"layers", "Hyperpixel layer ids and ranges, e.g. 4,7,10,13,16 or 4,7-10.", "ids"},
       {"device", "auto, cpu or cuda.", "device"},
   });
   parser.process(app);
@@ -44,7 +44,14 @@ int main(int argc, char** argv) {
   hpf::MatchSettings settings = window.session().settings();
   if (parser.isSet("backbone")) settings.backbone = parser.value("backbone");
   if (parser.isSet("weights")) settings.weights_path = parser.value("weights");
-  if (parser.isSet("layers")) settings.layers = parser.value("layers");
+  if (parser.isSet("layers")) {
+    try {
+      settings.match.layers = hpf::parse_layer_set(parser.value("layers").toStdString());
+    } catch (const hpf::OptionError& e) {
+      std::fprintf(stderr, "hyperpixel-studio: --layers: %s\n", e.problem().c_str());
+      return 2;
+    }
+  }
   if (parser.isSet("device")) settings.device = parser.value("device");
   window.apply_settings(settings);
   window.show();

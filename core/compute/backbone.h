@@ -1,5 +1,5 @@
 #pragma once
-// CNN backbones whose intermediate layers make hyperpixels (reference §1).
+// CNN backbones whose intermediate layers make hyperpixels (docs/method.md §1).
 
 #include "core/compute/layer_geometry.h"
 #include "core/compute/state_dict.h"
@@ -25,16 +25,16 @@ class Backbone {
   virtual const std::vector<LayerInfo>& layers() const = 0;
 
   // Runs the network on a normalised (1, 3, H, W) float image and returns the outputs of `layer_ids`, in the
-  // order given. The forward pass stops after the deepest requested layer. Throws std::invalid_argument for an
-  // empty list or an id the backbone lacks.
+  // order given. The forward pass stops after the deepest requested layer. Throws std::invalid_argument for
+  // an empty list or an id the backbone lacks.
   virtual std::vector<at::Tensor> extract(const at::Tensor& image, const std::vector<int>& layer_ids) = 0;
 
   // ImageNet logits (1, 1000), for checking real weights. Throws for backbones without a classifier (FCN).
   virtual at::Tensor classify(const at::Tensor& image) = 0;
 
   // Copies a torchvision state dict into the network. Every tensor the network needs must be present with the
-  // right shape and dtype; the first mismatch is named in the std::runtime_error thrown. Extra keys (classifier
-  // heads a backbone does not use) are ignored.
+  // right shape and dtype; the first mismatch is named in the std::runtime_error thrown. Extra keys
+  // (classifier heads a backbone does not use) are ignored.
   virtual void load_state_dict(const StateDict& state) = 0;
 
   // The tensors load_state_dict() expects, with their shapes (for checks and for writing test checkpoints).
@@ -47,7 +47,8 @@ class Backbone {
   std::vector<int> checked_ids(const std::vector<int>& layer_ids) const;
 };
 
-// The paper's layer set for a backbone (PF-PASCAL/PF-WILLOW sets; MobileNetV2: the best set of our reference runs).
+// The paper's layer set for a backbone (PF-PASCAL/PF-WILLOW sets; MobileNetV2: the best set of our reference
+// runs).
 std::vector<int> default_layers(const std::string& backbone_name);
 
 // Names accepted by make_backbone(), canonical first.

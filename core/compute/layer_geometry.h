@@ -1,10 +1,10 @@
 #pragma once
 // Receptive-field geometry of a feed-forward CNN, computed from its layers rather than tabulated.
 //
-// The standard recursion (e.g. Araujo et al., "Computing Receptive Fields of CNNs", Distill 2019): for a layer with
-// kernel k, stride s and dilation d applied to a map whose jump (input pixels between neighbouring positions) is j
-// and whose receptive field is r,   r' = r + (k - 1) * d * j   and   j' = j * s.
-// Residual shortcuts are narrower than the main path, so the main path defines the receptive field.
+// The standard recursion (e.g. Araujo et al., "Computing Receptive Fields of CNNs", Distill 2019): for a
+// layer with kernel k, stride s and dilation d applied to a map whose jump (input pixels between neighbouring
+// positions) is j and whose receptive field is r,   r' = r + (k - 1) * d * j   and   j' = j * s. Residual
+// shortcuts are narrower than the main path, so the main path defines the receptive field.
 
 #include <cstdint>
 #include <string>
@@ -14,10 +14,10 @@ namespace hpf {
 
 // Geometry and shape of one selectable layer of a backbone.
 struct LayerInfo {
-  int id = 0;               // layer id as used in hyperpixel layer sets (reference §1)
-  std::string stage;        // human-readable position, e.g. "layer3.4" or "features.7"
-  int64_t channels = 0;     // output channels
-  int64_t jump = 1;         // input pixels between neighbouring output positions (the layer's stride)
+  int id = 0;                   // layer id as used in hyperpixel layer sets (docs/method.md §1)
+  std::string stage;            // human-readable position, e.g. "layer3.4" or "features.7"
+  int64_t channels = 0;         // output channels
+  int64_t jump = 1;             // input pixels between neighbouring output positions (the layer's stride)
   int64_t receptive_field = 1;  // side of the receptive field in input pixels
 };
 

@@ -1,5 +1,7 @@
 #include "core/compute/memory_budget.h"
 
+#include <cstdio>
+
 #include <unistd.h>
 
 namespace hpf {
@@ -21,6 +23,16 @@ int64_t memory_budget_bytes(int64_t budget_mb) {
   if (budget_mb > 0) return budget_mb << 20;
   const long pages = ::sysconf(_SC_PHYS_PAGES), page = ::sysconf(_SC_PAGE_SIZE);
   return pages > 0 && page > 0 ? static_cast<int64_t>(pages) * page / 2 : int64_t{4} << 30;
+}
+
+std::string format_bytes(int64_t bytes) {
+  char text[32];
+  if (bytes >= (int64_t{1} << 30)) {
+    std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / (1 << 30));
+  } else {
+    std::snprintf(text, sizeof text, "%lld MB", static_cast<long long>((bytes + (1 << 19)) >> 20));
+  }
+  return text;
 }
 
 }  // namespace hpf

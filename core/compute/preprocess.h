@@ -1,23 +1,24 @@
 #pragma once
-// Image preprocessing exactly as the reference (hpf-reference §2): scale to [0,1], normalise with the ImageNet
-// mean/std, then shrink so that the longer side is at most `max_side` (bilinear, align_corners=false).
+// Image preprocessing exactly as the reference (docs/method.md §2): scale to [0,1], normalise with the
+// ImageNet mean/std, then shrink so that the longer side is at most `max_side` (bilinear,
+// align_corners=false).
 
 #include <ATen/core/Tensor.h>
 
 namespace hpf {
 
 struct PreparedImage {
-  at::Tensor tensor;         // (1, 3, h, w) float32, normalised and resized
-  float ratio = 1.0f;        // resized / original; keypoints and PCK thresholds are multiplied by it
+  at::Tensor tensor;   // (1, 3, h, w) float32, normalised and resized
+  float ratio = 1.0f;  // resized / original; keypoints and PCK thresholds are multiplied by it
   int original_width = 0;
   int original_height = 0;
   int width() const { return static_cast<int>(tensor.size(3)); }
   int height() const { return static_cast<int>(tensor.size(2)); }
 };
 
-// `rgb` is an (H, W, 3) uint8 tensor in RGB order. The ratio is computed in float32 as the reference computes it
-// (1/max(H,W) * max_side), so that sizes and scaled keypoints agree to the bit. max_side <= 0 disables resizing.
-// Throws std::invalid_argument for anything that is not a non-empty HxWx3 uint8 image.
+// `rgb` is an (H, W, 3) uint8 tensor in RGB order. The ratio is computed in float32 as the reference computes
+// it (1/max(H,W) * max_side), so that sizes and scaled keypoints agree to the bit. max_side <= 0 disables
+// resizing. Throws std::invalid_argument for anything that is not a non-empty HxWx3 uint8 image.
 PreparedImage prepare_image(const at::Tensor& rgb, int max_side = 300);
 
 // The reference's float32 resize rule, exposed for tests and for memory estimates.

@@ -1,6 +1,7 @@
 // ResNet-50/101 (torchvision layout, stride in the 3x3 convolution) and the dilated ResNet-101 inside
 // torchvision's fcn_resnet101. Layer id 0 is the stem output (after max-pooling); ids 1..N are the bottleneck
-// blocks in forward order, captured after the residual addition and before the block's final ReLU (reference §1).
+// blocks in forward order, captured after the residual addition and before the block's final ReLU
+// (docs/method.md §1).
 
 #include "core/compute/backbone.h"
 #include "core/compute/backbone_impl.h"
@@ -40,9 +41,9 @@ struct BottleneckImpl : nn::Module {
         conv3(register_module("conv3", conv(planes, planes * kExpansion, 1))),
         bn3(register_module("bn3", nn::BatchNorm2d(planes * kExpansion))) {
     if (with_downsample) {
-      downsample = register_module(
-          "downsample",
-          nn::Sequential(conv(inplanes, planes * kExpansion, 1, stride), nn::BatchNorm2d(planes * kExpansion)));
+      downsample =
+          register_module("downsample", nn::Sequential(conv(inplanes, planes * kExpansion, 1, stride),
+                                                       nn::BatchNorm2d(planes * kExpansion)));
     }
   }
 
@@ -76,7 +77,8 @@ TORCH_MODULE(ResNetNet);
 
 class ResNetBackbone final : public ModuleBackbone {
  public:
-  ResNetBackbone(const std::string& name, std::vector<int> blocks_per_stage, bool dilated, bool with_classifier)
+  ResNetBackbone(const std::string& name, std::vector<int> blocks_per_stage, bool dilated,
+                 bool with_classifier)
       : ModuleBackbone(name, name == "fcn_resnet101" ? "backbone." : ""), net_(ResNetNet()) {
     ReceptiveFieldTracker rf;
     net_->conv1 = net_->register_module("conv1", conv(3, 64, 7, 2));
@@ -91,7 +93,8 @@ class ResNetBackbone final : public ModuleBackbone {
       const int64_t planes = int64_t{64} << stage;
       int64_t stride = stage == 0 ? 1 : 2;
       const int64_t previous_dilation = dilation;
-      // torchvision's replace_stride_with_dilation=[False, True, True]: stages 3 and 4 trade stride for dilation.
+      // torchvision's replace_stride_with_dilation=[False, True, True]: stages 3 and 4 trade stride for
+      // dilation.
       if (dilated && stage >= 2) {
         dilation *= stride;
         stride = 1;
@@ -161,8 +164,10 @@ class ResNetBackbone final : public ModuleBackbone {
 }  // namespace
 
 std::unique_ptr<Backbone> make_resnet(const std::string& name) {
-  if (name == "resnet50") return std::make_unique<ResNetBackbone>(name, std::vector<int>{3, 4, 6, 3}, false, true);
-  if (name == "resnet101") return std::make_unique<ResNetBackbone>(name, std::vector<int>{3, 4, 23, 3}, false, true);
+  if (name == "resnet50")
+    return std::make_unique<ResNetBackbone>(name, std::vector<int>{3, 4, 6, 3}, false, true);
+  if (name == "resnet101")
+    return std::make_unique<ResNetBackbone>(name, std::vector<int>{3, 4, 23, 3}, false, true);
   if (name == "fcn_resnet101") {
     return std::make_unique<ResNetBackbone>(name, std::vector<int>{3, 4, 23, 3}, true, false);
   }

@@ -1,29 +1,18 @@
 #pragma once
-// Regularized Hough Matching (hpf-reference §4) over a pair of hyperpixel sets.
+// Regularized Hough Matching (docs/method.md §4) over a pair of hyperpixel sets.
 //
 // The reference materialises an N_s x n_bins buffer to build the Hough histogram. Here the histogram is
 // accumulated directly (per source column on CPU, see rhm_cpu.h; a bincount over source-row chunks on GPU),
 // so peak memory is the N_s x N_t similarity plus one chunk.
 
 #include "core/compute/hyperpixels.h"
+#include "core/compute/match_options.h"
 
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
 
 namespace hpf {
-
-struct RhmOptions {
-  double exponent = 3.0;    // d in max(0, cos)^d; 1 with voting off is the paper's nearest-neighbour baseline
-  int64_t ncells = 8192;    // number of Hough cells over the translation space
-  int64_t kernel_size = 7;  // side of the Gaussian smoothing the histogram (odd)
-  bool hough_voting = true;  // false: confidence = appearance similarity alone
-  // How the N_s x N_t cosine similarity is computed:
-  //  false: as the reference does, from the concatenated, upsampled features (bit-compatible);
-  //  true:  factorised per layer at native resolution, then interpolated (same values up to rounding,
-  //  faster).
-  bool factorized_similarity = false;
-};
 
 // Geometry of the Hough space for two resized images.
 struct HoughSpace {
@@ -72,7 +61,8 @@ struct RhmTimings {
 at::Tensor appearance_similarity(const at::Tensor& source_features, const at::Tensor& target_features,
                                  double exponent);
 
-// Factorised similarity: the same cosine from per-layer maps at native resolution (see rhm_factorized.cpp).
+// Factorised similarity: the same cosine from per-layer maps at native resolution (see
+// similarity_factorized.cpp).
 at::Tensor factorized_similarity(const Hyperpixels& source, const Hyperpixels& target, double exponent);
 
 // Runs RHM. The correlation is returned so point queries can reuse it.

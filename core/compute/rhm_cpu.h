@@ -46,8 +46,8 @@ at::Tensor hough_histogram_cpu(const Correlation& correlation, at::Tensor* row_m
 // correlation's row maxima, target rows that cannot hold the maximum are skipped (same result).
 BestMatches best_matches_cpu(const Correlation& correlation);
 
-// Factorised similarity (rhm_factorized.cpp) with the Hough votes of each row accumulated as soon as the row
-// is finished, while it is still in cache; also fills the row maxima.
+// Factorised similarity (similarity_factorized.cpp) with the Hough votes of each row accumulated as soon as
+// the row is finished, while it is still in cache; also fills the row maxima.
 at::Tensor factorized_similarity_with_votes(const Hyperpixels& source, const Hyperpixels& target,
                                             double exponent, const VoteGrid& grid, at::Tensor* histogram,
                                             at::Tensor* row_max);

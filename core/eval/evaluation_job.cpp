@@ -2,7 +2,10 @@
 
 #include "core/eval/feature_cache.h"
 #include "core/eval/pair_evaluation.h"
+#include "core/eval/run_files.h"
+#include "core/eval/run_identity.h"
 #include "core/fileio/atomic_file.h"
+#include "core/fileio/json_lines.h"
 #include "core/image/image_io.h"
 #include "core/pipeline/pair_matching.h"
 
@@ -11,15 +14,11 @@
 #include <QJsonObject>
 
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <future>
 #include <map>
 #include <set>
 #include <stdexcept>
-
-#include <unistd.h>
 
 namespace hpf {
 namespace {
@@ -58,45 +57,10 @@ RunDescription run_from_json(const std::string& text, const std::string& path, E
   return run;
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot be read");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
-// Appends lines to pairs.jsonl, each flushed to disk before the next pair starts.
-class RecordWriter {
- public:
-  explicit RecordWriter(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "ab")) {
-    if (!file_) throw std::runtime_error(path + ": cannot open for appending");
-  }
-  ~RecordWriter() {
-    if (file_) std::fclose(file_);
-  }
-  RecordWriter(const RecordWriter&) = delete;
-  RecordWriter& operator=(const RecordWriter&) = delete;
-
-  void append(const PairRecord& record) {
-    const std::string line = record_to_json_line(record) + "\n";
-    if (std::fwrite(line.data(), 1, line.size(), file_) != line.size() || std::fflush(file_) != 0 ||
-        ::fsync(fileno(file_)) != 0) {
-      throw std::runtime_error(path_ + ": write failed (disk full or read-only?)");
-    }
-  }
-
- private:
-  std::string path_;
-  std::FILE* file_;
-};
-
-// Drops a partial last line (a run killed mid-write) so appending continues on a clean line boundary.
-void truncate_partial_line(const std::string& path) {
-  std::error_code error;
-  if (!fs::exists(path, error)) return;
-  const std::string text = read_text(path);
-  if (text.empty() || text.back() == '\n') return;
-  const size_t last_newline = text.rfind('\n');
-  fs::resize_file(path, last_newline == std::string::npos ? 0 : last_newline + 1);
+std::string join(const std::vector<std::string>& parts, const std::string& separator) {
+  std::string text;
+  for (const std::string& part : parts) text += (text.empty() ? "" : separator) + part;
+  return text;
 }
 
 std::vector<PairAnnotation> select_pairs(const Dataset& dataset, const std::string& split,
@@ -135,7 +99,7 @@ class ImageSupply {
     pending_.emplace(path, std::async(std::launch::async, [this, path] { return decode(path); }));
   }
 
-  std::shared_ptr<const CachedImage> features(const std::string& path) {
+  std::shared_ptr<const DescribedImage> features(const std::string& path, StageTimings* timings) {
     if (auto hit = cache_.find(path)) return hit;
     DecodedImage image;
     auto pending = pending_.find(path);
@@ -146,12 +110,15 @@ class ImageSupply {
     } else {
       image = decode(path);
     }
-    auto entry = std::make_shared<CachedImage>();
-    entry->features = describe_image(flow_, image);
+    auto entry = std::make_shared<DescribedImage>();
+    entry->features = describe_image(flow_, image, timings);
     entry->decode_scale = image.scale;
     cache_.insert(path, entry);
     return entry;
   }
+
+  // After a GPU fallback: the cached hyperpixels live on the GPU the backbone left.
+  void forget_features() { cache_.clear(); }
 
   const FeatureCache& cache() const { return cache_; }
 
@@ -167,35 +134,22 @@ class ImageSupply {
   std::map<std::string, std::future<DecodedImage>> pending_;
 };
 
-void write_summary_files(const std::string& dir, const Summary& summary, const RunDescription& run) {
-  write_file_atomically(dir + "/summary.json", summary_json(summary, run));
-  write_file_atomically(dir + "/pck_curve.csv", pck_curve_csv(summary));
-}
+// One image of a pair, described through the supply's cache.
+class SuppliedImage : public PairImage {
+ public:
+  SuppliedImage(ImageSupply& supply, std::string path) : supply_(supply), path_(std::move(path)) {}
+  std::shared_ptr<const DescribedImage> describe(const HyperpixelFlow&, StageTimings* timings) override {
+    return supply_.features(path_, timings);
+  }
+  std::optional<std::pair<int, int>> resized_size(int) const override { return std::nullopt; }
+  void forget() override { supply_.forget_features(); }
+
+ private:
+  ImageSupply& supply_;
+  std::string path_;
+};
 
 }  // namespace
-
-std::vector<PairRecord> read_pair_records(const std::string& path) {
-  std::error_code error;
-  if (!fs::exists(path, error)) return {};
-  const std::string text = read_text(path);
-  std::vector<PairRecord> records;
-  size_t start = 0;
-  int line_number = 0;
-  while (start < text.size()) {
-    const size_t end = text.find('\n', start);
-    ++line_number;
-    if (end == std::string::npos) break;  // partial last line of a killed run: not finished, ignore
-    const std::string line = text.substr(start, end - start);
-    start = end + 1;
-    if (line.empty()) continue;
-    try {
-      records.push_back(record_from_json_line(line));
-    } catch (const std::exception& e) {
-      throw std::runtime_error(path + ":" + std::to_string(line_number) + ": " + e.what());
-    }
-  }
-  return records;
-}
 
 EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, RunDescription run,
                           const EvalOptions& options, const JobContext& context) {
@@ -222,17 +176,26 @@ EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, Ru
   std::set<int64_t> finished;
   EvalResult result;
   std::error_code error;
+  const bool has_records = fs::exists(records_path, error) && fs::file_size(records_path, error) > 0;
   if (options.resume && fs::exists(run_path, error)) {
-    if (read_text(run_path) != description) {
+    const std::vector<std::string> differences = run_differences(read_text_file(run_path), description);
+    if (!differences.empty()) {
       throw std::runtime_error(options.output_dir +
-                               " holds a different run (run.json differs): use another --output");
+                               " holds a different run, so it cannot be resumed: " + join(differences, "; ") +
+                               " (resume with the recorded values, or use another "
+                               "output folder)");
     }
-    truncate_partial_line(records_path);
+    // The description as this version writes it (same identity; versions and device as of now).
+    write_file_atomically(run_path, description);
+    drop_partial_last_line(records_path);
     for (const PairRecord& r : read_pair_records(records_path)) finished.insert(r.index);
   } else {
-    if (fs::exists(records_path, error) && fs::file_size(records_path, error) > 0) {
-      throw std::runtime_error(records_path +
-                               " already exists: use --resume to continue it or another --output");
+    if (has_records) {
+      throw std::runtime_error(
+          options.resume
+              ? records_path + " has records but " + run_path +
+                    " is missing, so nothing says which run they belong to: use another output folder"
+              : records_path + " already exists: resume it, or use another output folder");
     }
     write_file_atomically(run_path, description);
     write_file_atomically(records_path, "");
@@ -249,7 +212,7 @@ EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, Ru
   }
 
   ImageSupply supply(dataset, flow, options);
-  RecordWriter writer(records_path);
+  LineAppender writer(records_path);
   const int64_t total = result.resumed + static_cast<int64_t>(todo.size());
   for (size_t n = 0; n < todo.size(); ++n) {
     if (context.cancelled()) break;
@@ -267,10 +230,12 @@ EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, Ru
     record.category = pair.category;
     record.flags = difficulty_flags(pair);
     try {
-      const auto src = supply.features(pair.source_image);
-      const auto trg = supply.features(pair.target_image);
-      const MatchedPair matched =
-          match_described(flow, src->features, trg->features, src->decode_scale, trg->decode_scale);
+      SuppliedImage source(supply, pair.source_image), target(supply, pair.target_image);
+      const MatchedPair matched = match_pair(flow, source, target);
+      if (!matched.notice.empty()) {
+        record.warnings.push_back(matched.notice);
+        context.warn("pair " + pair.id + ": " + matched.notice);
+      }
       score_pair(matched, pair, dataset.annotation_kind(), threshold, options.alphas, record);
     } catch (const JobCancelled&) {
       throw;
@@ -288,7 +253,7 @@ EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, Ru
     }
     record.milliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - pair_started).count();
-    writer.append(record);
+    writer.append(record_to_json_line(record));
     ++result.evaluated;
     context.report(result.resumed + result.evaluated, total, pair.id);
   }
@@ -313,16 +278,19 @@ EvalResult merge_evaluations(const std::vector<std::string>& shard_dirs, const s
   std::set<int> shards_seen;
   for (const std::string& dir : shard_dirs) {
     EvalOptions options;
-    const RunDescription shard_run = run_from_json(read_text(dir + "/run.json"), dir + "/run.json", &options);
-    EvalOptions normalised = options;  // shards differ only in their index
-    normalised.shard_index = 0;
-    const std::string key = run_json(shard_run, normalised);
+    const RunDescription shard_run =
+        run_from_json(read_text_file(dir + "/run.json"), dir + "/run.json", &options);
     if (reference_text.empty()) {
       run = shard_run;
       first_options = options;
-      reference_text = key;
-    } else if (key != reference_text) {
-      throw std::runtime_error(dir + ": this shard belongs to a different run than " + shard_dirs.front());
+      reference_text = run_json(shard_run, options);
+    } else {
+      const std::vector<std::string> differences = run_differences(
+          reference_text, run_json(shard_run, options), shard_dirs.front() + "/run.json", {"shard_index"});
+      if (!differences.empty()) {
+        throw std::runtime_error(dir + ": this shard belongs to a different run than " + shard_dirs.front() +
+                                 ": " + join(differences, "; "));
+      }
     }
     if (!shards_seen.insert(options.shard_index).second) {
       throw std::runtime_error(dir + ": shard " + std::to_string(options.shard_index) + " given twice");

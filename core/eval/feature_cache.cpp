@@ -2,7 +2,7 @@
 
 namespace hpf {
 
-std::shared_ptr<const CachedImage> FeatureCache::find(const std::string& key) {
+std::shared_ptr<const DescribedImage> FeatureCache::find(const std::string& key) {
   auto it = entries_.find(key);
   if (it == entries_.end()) {
     ++misses_;
@@ -13,7 +13,7 @@ std::shared_ptr<const CachedImage> FeatureCache::find(const std::string& key) {
   return it->second.first;
 }
 
-void FeatureCache::insert(const std::string& key, std::shared_ptr<const CachedImage> value) {
+void FeatureCache::insert(const std::string& key, std::shared_ptr<const DescribedImage> value) {
   if (capacity_ == 0) return;
   auto it = entries_.find(key);
   if (it != entries_.end()) {

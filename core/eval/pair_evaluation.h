@@ -1,6 +1,6 @@
 #pragma once
-// Scoring one matched pair against its annotation: PCK at every alpha (keypoint datasets) or LT-ACC/IoU of the
-// transferred mask polygon (Caltech-101), exactly as the reference computes them (hpf-reference §6).
+// Scoring one matched pair against its annotation: PCK at every alpha (keypoint datasets) or LT-ACC/IoU of
+// the transferred mask polygon (Caltech-101), exactly as the reference computes them (docs/method.md §6).
 
 #include "core/eval/eval_options.h"
 #include "core/eval/pair_record.h"
@@ -13,12 +13,12 @@ namespace hpf {
 float pck_threshold_f32(const PairAnnotation& pair, ThresholdKind kind, int target_width, int target_height);
 
 // Fills the result fields of `record` (index, names and flags are the caller's).
-void score_pair(const MatchedPair& matched, const PairAnnotation& pair, AnnotationKind kind, ThresholdKind threshold,
-                const std::vector<std::string>& alphas, PairRecord& record);
+void score_pair(const MatchedPair& matched, const PairAnnotation& pair, AnnotationKind kind,
+                ThresholdKind threshold, const std::vector<std::string>& alphas, PairRecord& record);
 
 // Caltech-101: fraction of pixels whose in/out label agrees, and intersection over union, of the two polygons
 // rasterised at width x height. Polygon vertices that could not be transferred (NaN) are dropped.
-std::pair<double, double> mask_agreement(const std::vector<Point2>& predicted, const std::vector<Point2>& truth,
-                                         int width, int height);
+std::pair<double, double> mask_agreement(const std::vector<Point2>& predicted,
+                                         const std::vector<Point2>& truth, int width, int height);
 
 }  // namespace hpf

@@ -23,7 +23,8 @@ std::string record_to_json_line(const PairRecord& r) {
   for (const auto& [name, value] : r.flags) flags[QString::fromStdString(name)] = value;
   if (!flags.isEmpty()) o["flags"] = flags;
   QJsonArray pred, gt, dist;
-  for (const auto& p : r.pred_kps) pred.append(p ? QJsonValue(QJsonArray{p->first, p->second}) : QJsonValue());
+  for (const auto& p : r.pred_kps)
+    pred.append(p ? QJsonValue(QJsonArray{p->first, p->second}) : QJsonValue());
   for (const auto& g : r.gt_kps) gt.append(QJsonArray{g.first, g.second});
   for (double d : r.normalized_distance) dist.append(d);
   o["pred_kps"] = pred;
@@ -42,6 +43,11 @@ std::string record_to_json_line(const PairRecord& r) {
   o["pck"] = pck;
   if (r.lt_acc) o["lt_acc"] = *r.lt_acc;
   if (r.iou) o["iou"] = *r.iou;
+  if (!r.warnings.empty()) {
+    QJsonArray warnings;
+    for (const std::string& w : r.warnings) warnings.append(QString::fromStdString(w));
+    o["warnings"] = warnings;
+  }
   o["ms"] = r.milliseconds;
   return QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();
 }
@@ -75,7 +81,8 @@ PairRecord record_from_json_line(const std::string& line) {
   }
   r.threshold = o.value("threshold").toDouble();
   r.ratio = o.value("ratio").toDouble(1.0);
-  for (const QJsonValue& d : o.value("normalized_distance").toArray()) r.normalized_distance.push_back(d.toDouble());
+  for (const QJsonValue& d : o.value("normalized_distance").toArray())
+    r.normalized_distance.push_back(d.toDouble());
   const QJsonObject correct = o.value("correct").toObject();
   for (auto it = correct.begin(); it != correct.end(); ++it) {
     std::vector<bool> values;
@@ -86,6 +93,7 @@ PairRecord record_from_json_line(const std::string& line) {
   for (auto it = pck.begin(); it != pck.end(); ++it) r.pck[it.key().toStdString()] = it.value().toDouble();
   if (o.contains("lt_acc")) r.lt_acc = o.value("lt_acc").toDouble();
   if (o.contains("iou")) r.iou = o.value("iou").toDouble();
+  for (const QJsonValue& w : o.value("warnings").toArray()) r.warnings.push_back(w.toString().toStdString());
   r.milliseconds = o.value("ms").toDouble();
   return r;
 }

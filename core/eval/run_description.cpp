@@ -1,6 +1,7 @@
 #include "core/eval/run_description.h"
 
 #include "core/compute/runtime.h"
+#include "core/weights/file_sha256.h"
 
 #include <QFileInfo>
 #include <QJsonArray>
@@ -8,13 +9,18 @@
 #include <QJsonObject>
 #include <opencv2/core/version.hpp>
 
+#include <filesystem>
+
 namespace hpf {
 
-RunDescription describe_run(const Backbone& backbone, const std::string& weights_path, const MatchOptions& options,
-                            const std::string& extra_options_json) {
+RunDescription describe_run(const Backbone& backbone, const std::string& weights_path,
+                            const MatchOptions& options, const std::string& extra_options_json) {
   RunDescription run;
   run.backbone = backbone.name();
   run.weights = QFileInfo(QString::fromStdString(weights_path)).fileName().toStdString();
+  std::error_code error;
+  if (std::filesystem::is_regular_file(weights_path, error))
+    run.weights_sha256 = file_sha256_hex(weights_path);
   QJsonArray layer_array;
   for (int id : options.layers) {
     run.layers += (run.layers.empty() ? "" : ",") + std::to_string(id);
@@ -22,6 +28,7 @@ RunDescription describe_run(const Backbone& backbone, const std::string& weights
   }
   run.device = backbone.device().is_cuda() ? "cuda" : "cpu";
   QJsonObject o;
+  o["method"] = QString::fromStdString(options.method);
   o["layers"] = layer_array;
   o["exponent"] = options.rhm.exponent;
   o["ncells"] = static_cast<qint64>(options.rhm.ncells);

@@ -119,6 +119,7 @@ void put_run_fields(QJsonObject& o, const RunDescription& run) {
   o["split"] = QString::fromStdString(run.split);
   o["backbone"] = QString::fromStdString(run.backbone);
   o["weights"] = QString::fromStdString(run.weights);
+  if (!run.weights_sha256.empty()) o["weights_sha256"] = QString::fromStdString(run.weights_sha256);
   o["layers"] = QString::fromStdString(run.layers);
   o["threshold"] = QString::fromStdString(run.threshold);
   o["pck_kind"] = QString::fromStdString(pck_kind_name(run.pck));
@@ -135,6 +136,7 @@ RunDescription run_fields_from_json(const QJsonObject& o, const std::string& pat
   run.split = o["split"].toString().toStdString();
   run.backbone = o["backbone"].toString().toStdString();
   run.weights = o["weights"].toString().toStdString();
+  run.weights_sha256 = o["weights_sha256"].toString().toStdString();
   run.layers = o["layers"].toString().toStdString();
   run.device = o["device"].toString().toStdString();
   run.threshold = o["threshold"].toString().toStdString();

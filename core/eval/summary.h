@@ -16,7 +16,8 @@ namespace hpf {
 // Everything that identifies a run and goes into summary.json (no timings, no paths of the output).
 struct RunDescription {
   std::string dataset, split, backbone, weights, layers, device;
-  std::string threshold;  // "img" or "bbox"
+  std::string weights_sha256;  // of the weights file's bytes; empty when the weights came from no file
+  std::string threshold;       // "img" or "bbox"
   PckKind pck = PckKind::PerImage;
   std::vector<std::string> alphas;
   std::string options_json;   // matcher options as a JSON object text

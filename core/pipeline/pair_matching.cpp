@@ -21,66 +21,77 @@ ImageFeatures describe_image(const HyperpixelFlow& flow, const DecodedImage& ima
   return flow.describe(prepared, timings);
 }
 
-MatchedPair match_described(const HyperpixelFlow& flow, ImageFeatures source, ImageFeatures target,
-                            float source_decode_scale, float target_decode_scale) {
-  MatchedPair pair;
-  pair.source = std::move(source);
-  pair.target = std::move(target);
-  pair.source_scale = source_decode_scale * pair.source.image.ratio;
-  pair.target_scale = target_decode_scale * pair.target.image.ratio;
-  pair.match = flow.match(pair.source, pair.target, &pair.timings);
-  return pair;
+std::shared_ptr<const DescribedImage> DecodedPairImage::describe(const HyperpixelFlow& flow,
+                                                                 StageTimings* timings) {
+  auto described = std::make_shared<DescribedImage>();
+  described->features = describe_image(flow, image_, timings);
+  described->decode_scale = image_.scale;
+  return described;
+}
+
+std::optional<std::pair<int, int>> DecodedPairImage::resized_size(int max_side) const {
+  const int width = static_cast<int>(image_.rgb.size(1)), height = static_cast<int>(image_.rgb.size(0));
+  const float r = resize_ratio(width, height, max_side);
+  return std::make_pair(static_cast<int>(static_cast<float>(width) * r),
+                        static_cast<int>(static_cast<float>(height) * r));
 }
 
 namespace {
+
+constexpr int64_t kPairStages = 3;
+
+// One attempt at the pair on the flow's current device.
+MatchedPair match_pair_on_device(const HyperpixelFlow& flow, PairImage& source, PairImage& target,
+                                 const JobContext& context) {
+  const auto source_size = source.resized_size(flow.options().max_side);
+  const auto target_size = target.resized_size(flow.options().max_side);
+  if (source_size && target_size) {
+    flow.check_memory(source_size->first, source_size->second, target_size->first, target_size->second);
+  }
+  MatchedPair pair;
+  context.check_cancelled();
+  context.report(0, kPairStages, "source hyperpixels");
+  const std::shared_ptr<const DescribedImage> src = source.describe(flow, &pair.timings);
+  context.check_cancelled();
+  context.report(1, kPairStages, "target hyperpixels");
+  const std::shared_ptr<const DescribedImage> trg = target.describe(flow, &pair.timings);
+  context.check_cancelled();
+  context.report(2, kPairStages, "matching (" + flow.options().method + ")");
+  pair.source = src->features;
+  pair.target = trg->features;
+  pair.source_scale = src->decode_scale * pair.source.image.ratio;
+  pair.target_scale = trg->decode_scale * pair.target.image.ratio;
+  pair.match = flow.match(pair.source, pair.target, &pair.timings);
+  context.report(kPairStages, kPairStages, "matched");
+  return pair;
+}
 
 bool gpu_ran_out_of_memory(const HyperpixelFlow& flow, const c10::Error& error) {
   return flow.backbone().device().is_cuda() && is_cuda_out_of_memory(error);
 }
 
-MatchedPair match_images_on_device(const HyperpixelFlow& flow, const DecodedImage& source,
-                                   const DecodedImage& target);
-
 }  // namespace
 
-MatchedPair match_images(const HyperpixelFlow& flow, const DecodedImage& source, const DecodedImage& target) {
+MatchedPair match_pair(const HyperpixelFlow& flow, PairImage& source, PairImage& target,
+                       const JobContext& context) {
   try {
-    return match_images_on_device(flow, source, target);
+    return match_pair_on_device(flow, source, target, context);
   } catch (const c10::Error& error) {
     if (!gpu_ran_out_of_memory(flow, error)) throw;
   }
   // The GPU ran out of memory: finish on the CPU (the backbone stays there for the following pairs).
   flow.backbone().to(c10::Device(c10::kCPU));
-  MatchedPair pair = match_images_on_device(flow, source, target);
+  source.forget();
+  target.forget();
+  MatchedPair pair = match_pair_on_device(flow, source, target, context);
   pair.notice = "the GPU ran out of memory: this pair (and the following ones) ran on the CPU";
   return pair;
 }
 
-namespace {
-
-MatchedPair match_images_on_device(const HyperpixelFlow& flow, const DecodedImage& source,
-                                   const DecodedImage& target) {
-  // Refuse an oversized pair before the backbone runs (sizes after the preprocessing resize).
-  const auto resized = [&](const DecodedImage& image, int* w, int* h) {
-    const float r = resize_ratio(static_cast<int>(image.rgb.size(1)), static_cast<int>(image.rgb.size(0)),
-                                 flow.options().max_side);
-    *w = static_cast<int>(static_cast<float>(image.rgb.size(1)) * r);
-    *h = static_cast<int>(static_cast<float>(image.rgb.size(0)) * r);
-  };
-  int sw = 0, sh = 0, tw = 0, th = 0;
-  resized(source, &sw, &sh);
-  resized(target, &tw, &th);
-  flow.check_memory(sw, sh, tw, th);
-  StageTimings timings;
-  ImageFeatures src = describe_image(flow, source, &timings);
-  ImageFeatures trg = describe_image(flow, target, &timings);
-  MatchedPair pair = match_described(flow, std::move(src), std::move(trg), source.scale, target.scale);
-  pair.timings.backbone_ms += timings.backbone_ms;
-  pair.timings.hyperpixel_ms += timings.hyperpixel_ms;
-  return pair;
+MatchedPair match_images(const HyperpixelFlow& flow, const DecodedImage& source, const DecodedImage& target) {
+  DecodedPairImage src(source), trg(target);
+  return match_pair(flow, src, trg);
 }
-
-}  // namespace
 
 at::Tensor scale_points(const std::vector<Point2>& points, float scale) {
   at::Tensor out = at::empty({static_cast<int64_t>(points.size()), 2}, at::TensorOptions().dtype(at::kFloat));
@@ -93,8 +104,8 @@ at::Tensor scale_points(const std::vector<Point2>& points, float scale) {
   return out;
 }
 
-std::vector<TransferredPoint> transfer_points(const MatchedPair& pair, const std::vector<Point2>& source_points,
-                                              double* elapsed_ms) {
+std::vector<TransferredPoint> transfer_points(const MatchedPair& pair,
+                                              const std::vector<Point2>& source_points, double* elapsed_ms) {
   const PreparedImage& src = pair.source.image;
   for (size_t i = 0; i < source_points.size(); ++i) {
     const Point2& p = source_points[i];
@@ -103,8 +114,9 @@ std::vector<TransferredPoint> transfer_points(const MatchedPair& pair, const std
     }
     if (p.x < 0 || p.y < 0 || p.x > src.original_width || p.y > src.original_height) {
       throw std::invalid_argument("keypoint " + std::to_string(i) + " (" + std::to_string(p.x) + ", " +
-                                  std::to_string(p.y) + ") lies outside the " + std::to_string(src.original_width) +
-                                  "x" + std::to_string(src.original_height) + " source image");
+                                  std::to_string(p.y) + ") lies outside the " +
+                                  std::to_string(src.original_width) + "x" +
+                                  std::to_string(src.original_height) + " source image");
     }
   }
   std::vector<TransferredPoint> out(source_points.size());
@@ -124,7 +136,8 @@ std::vector<TransferredPoint> transfer_points(const MatchedPair& pair, const std
     }
   }
   if (elapsed_ms) {
-    *elapsed_ms += std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    *elapsed_ms +=
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   }
   return out;
 }

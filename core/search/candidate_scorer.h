@@ -28,10 +28,10 @@
 // threshold; tests/search checks the scores for exact equality with `hpf eval`'s on real data, and
 // `hpf search --bench` compares every candidate of a depth.
 
-#include "core/compute/matcher.h"
-#include "core/search/candidate_rule.h"
+#include "core/compute/hyperpixel_flow.h"
+#include "core/compute/layer_set.h"
+#include "core/search/beam_search.h"
 #include "core/search/image_store.h"
-#include "core/search/layer_set.h"
 #include "datasets/dataset.h"
 
 #include <string>

@@ -4,11 +4,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
-#include <filesystem>
-#include <fstream>
 #include <stdexcept>
-
-#include <unistd.h>
 
 namespace hpf {
 namespace {
@@ -100,44 +96,6 @@ ProgressRecord parse_progress_line(const std::string& line) {
   if (r.pck.size() != r.seconds.size())
     throw std::runtime_error("fields \"pck\" and \"seconds\" differ in length");
   return r;
-}
-
-std::vector<std::string> read_complete_lines(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) return {};
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot be read");
-  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  in.close();
-  std::vector<std::string> lines;
-  size_t start = 0;
-  while (start < text.size()) {
-    const size_t end = text.find('\n', start);
-    if (end ==
-        std::string::npos) {  // a killed run's partial line: not finished, cut it so appends stay clean
-      std::filesystem::resize_file(path, start);
-      break;
-    }
-    if (end > start) lines.push_back(text.substr(start, end - start));
-    start = end + 1;
-  }
-  return lines;
-}
-
-LineAppender::LineAppender(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "ab")) {
-  if (!file_) throw std::runtime_error(path + ": cannot open for appending");
-}
-
-LineAppender::~LineAppender() {
-  if (file_) std::fclose(file_);
-}
-
-void LineAppender::append(const std::string& line) {
-  const std::string text = line + "\n";
-  if (std::fwrite(text.data(), 1, text.size(), file_) != text.size() || std::fflush(file_) != 0 ||
-      ::fsync(fileno(file_)) != 0) {
-    throw std::runtime_error(path_ + ": write failed (disk full or read-only?)");
-  }
 }
 
 }  // namespace hpf

@@ -4,7 +4,8 @@
 // Lines are appended, flushed and synced one at a time; a partial last line (a killed run) is ignored and
 // cut.
 
-#include "core/search/layer_set.h"
+#include "core/compute/layer_set.h"
+#include "core/fileio/json_lines.h"
 
 #include <cstdint>
 #include <cstdio>
@@ -31,22 +32,5 @@ std::string search_line(const SearchRecord& record);
 SearchRecord parse_search_line(const std::string& line);  // throws std::runtime_error naming the field
 std::string progress_line(const ProgressRecord& record);
 ProgressRecord parse_progress_line(const std::string& line);
-
-// Complete lines of a JSON-lines file ("" if it does not exist); a partial last line is dropped from the
-// file.
-std::vector<std::string> read_complete_lines(const std::string& path);
-
-class LineAppender {
- public:
-  explicit LineAppender(const std::string& path);
-  ~LineAppender();
-  LineAppender(const LineAppender&) = delete;
-  LineAppender& operator=(const LineAppender&) = delete;
-  void append(const std::string& line);  // one line, synced before returning; throws on a failed write
-
- private:
-  std::string path_;
-  std::FILE* file_;
-};
 
 }  // namespace hpf

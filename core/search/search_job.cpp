@@ -1,5 +1,6 @@
 #include "core/search/search_job.h"
 
+#include "core/eval/run_identity.h"
 #include "core/fileio/atomic_file.h"
 #include "core/search/candidate_scorer.h"
 #include "core/search/image_store.h"
@@ -12,7 +13,6 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -32,12 +32,6 @@ QJsonObject json_object(const std::string& text) {
   return QJsonDocument::fromJson(QByteArray::fromStdString(text)).object();
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot be read");
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
-
 std::string duplicates_name(DuplicateRule rule) {
   return rule == DuplicateRule::Skip ? "skip" : "reference-break";
 }
@@ -51,6 +45,7 @@ std::string run_json(const Dataset& dataset, const RunDescription& run, const Se
   j["split"] = QString::fromStdString(split);
   j["backbone"] = QString::fromStdString(run.backbone);
   j["weights"] = QString::fromStdString(run.weights);
+  if (!run.weights_sha256.empty()) j["weights_sha256"] = QString::fromStdString(run.weights_sha256);
   j["device"] = QString::fromStdString(run.device);
   j["options"] = json_object(run.options_json);
   j["versions"] = json_object(run.versions_json);
@@ -129,34 +124,36 @@ SearchResult run_search(const Dataset& dataset, Backbone& backbone, const MatchO
   std::map<int, std::vector<SearchRecord>> finished;
   std::map<int, std::map<int64_t, ProgressRecord>> progress;
   if (options.resume && fs::exists(run_path, error)) {
-    if (read_text(run_path) != description) {
+    std::string differences;
+    for (const std::string& d : run_differences(read_text_file(run_path), description, "search_run.json"))
+      differences += (differences.empty() ? "" : "; ") + d;
+    if (!differences.empty()) {
       throw std::runtime_error(options.output_dir +
-                               " holds a different search (search_run.json differs): use another --output");
+                               " holds a different search, so it cannot be resumed: " + differences +
+                               " (resume with the recorded values, or use another output folder)");
     }
-    int line_number = 0;
-    for (const std::string& line : read_complete_lines(records_path)) {
-      ++line_number;
+    write_file_atomically(run_path, description);  // same identity; versions and device as of now
+    drop_partial_last_line(records_path);
+    drop_partial_last_line(progress_path);
+    for (const JsonLine& line : read_complete_lines(records_path)) {
       try {
-        SearchRecord r = parse_search_line(line);
+        SearchRecord r = parse_search_line(line.text);
         finished[r.depth].push_back(std::move(r));
       } catch (const std::exception& e) {
-        throw std::runtime_error(records_path + ":" + std::to_string(line_number) + ": " + e.what());
+        throw std::runtime_error(records_path + ":" + std::to_string(line.number) + ": " + e.what());
       }
     }
-    line_number = 0;
-    for (const std::string& line : read_complete_lines(progress_path)) {
-      ++line_number;
+    for (const JsonLine& line : read_complete_lines(progress_path)) {
       try {
-        ProgressRecord r = parse_progress_line(line);
+        ProgressRecord r = parse_progress_line(line.text);
         progress[r.depth][r.pair] = std::move(r);
       } catch (const std::exception& e) {
-        throw std::runtime_error(progress_path + ":" + std::to_string(line_number) + ": " + e.what());
+        throw std::runtime_error(progress_path + ":" + std::to_string(line.number) + ": " + e.what());
       }
     }
   } else {
     if (fs::exists(records_path, error) && fs::file_size(records_path, error) > 0) {
-      throw std::runtime_error(records_path +
-                               " already exists: use --resume to continue it or another --output");
+      throw std::runtime_error(records_path + " already exists: resume it, or use another output folder");
     }
     write_file_atomically(run_path, description);
     write_file_atomically(records_path, "");
@@ -184,8 +181,9 @@ SearchResult run_search(const Dataset& dataset, Backbone& backbone, const MatchO
       bool same = scored.size() == current.size();
       for (size_t c = 0; same && c < current.size(); ++c) same = scored[c].layers == current[c].layers;
       if (!same) {
-        throw std::runtime_error(records_path + ": depth " + std::to_string(depth) +
-                                 " lists other candidates than this search produces; use another --output");
+        throw std::runtime_error(
+            records_path + ": depth " + std::to_string(depth) +
+            " lists other candidates than this search produces; use another output folder");
       }
       result.resumed += static_cast<int64_t>(scored.size());
     } else {
@@ -210,9 +208,8 @@ SearchResult run_search(const Dataset& dataset, Backbone& backbone, const MatchO
         progress_out.append(progress_line({depth, p, score.pck, score.seconds}));
         pck[p] = score.pck;
         seconds[p] = score.seconds;
-        context.report(p + 1, pair_count,
-                       "depth " + std::to_string(depth) + ", " + std::to_string(current.size()) +
-                           " sets, pair " + pairs[p].id);
+        context.report(p + 1, pair_count, "pair " + pairs[p].id,
+                       "depth " + std::to_string(depth) + ", " + std::to_string(current.size()) + " sets");
       }
       for (size_t c = 0; c < current.size(); ++c) {
         SearchRecord r;

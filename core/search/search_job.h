@@ -1,13 +1,13 @@
 #pragma once
-// The layer search as a job (hpf-reference §7): beam search over hyperpixel layer sets, scored by mean
+// The layer search as a job (docs/method.md §7): beam search over hyperpixel layer sets, scored by mean
 // per-pair PCK on a split, written as it goes (search.jsonl, search_progress.jsonl), summarised in
 // search_summary.json. Resumable (finished candidates and finished pairs of the depth in flight are not
 // recomputed), cancellable between pairs, with progress per pair.
 
-#include "core/compute/matcher.h"
+#include "core/compute/hyperpixel_flow.h"
 #include "core/eval/summary.h"
 #include "core/pipeline/job.h"
-#include "core/search/candidate_rule.h"
+#include "core/search/beam_search.h"
 #include "core/search/search_files.h"
 #include "datasets/dataset.h"
 

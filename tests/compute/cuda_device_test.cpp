@@ -4,7 +4,7 @@
 // "On a GPU").
 
 #include "core/compute/backbone.h"
-#include "core/compute/matcher.h"
+#include "core/compute/hyperpixel_flow.h"
 #include "core/compute/runtime.h"
 #include "core/compute/transfer.h"
 

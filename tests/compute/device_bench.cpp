@@ -3,7 +3,7 @@
 // Usage: hpf_device_bench [repeats]
 
 #include "core/compute/backbone.h"
-#include "core/compute/matcher.h"
+#include "core/compute/hyperpixel_flow.h"
 #include "core/compute/runtime.h"
 
 #include <ATen/ATen.h>
@@ -68,7 +68,7 @@ int main(int argc, char** argv) {
       at::manual_seed(1);
       std::unique_ptr<hpf::Backbone> backbone = hpf::make_backbone(config.backbone);
       hpf::MatchOptions options;
-      options.layers = hpf::parse_layer_ids(config.layers);
+      options.layers = hpf::parse_layer_set(config.layers);
       options.rhm.factorized_similarity = factorized;
       const hpf::HyperpixelFlow flow(*backbone, options);
       std::vector<double> ms;

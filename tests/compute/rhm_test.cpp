@@ -9,6 +9,14 @@
 namespace hpf {
 namespace {
 
+// RHM with the similarity computed as the reference does (from the concatenated features), the formulation
+// these tests compare against.
+RhmOptions reference_similarity() {
+  RhmOptions options;
+  options.factorized_similarity = false;
+  return options;
+}
+
 LayerInfo layer(int id, int64_t jump, int64_t rf) {
   LayerInfo info;
   info.id = id;
@@ -63,7 +71,7 @@ TEST(Rhm, GaussianKernelIsNormalisedAndSymmetric) {
 TEST(Rhm, BinIdsAtImageBordersMatchDirectComputation) {
   const Hyperpixels src = random_hyperpixels(37, 29, false, 1);
   const Hyperpixels trg = random_hyperpixels(41, 23, false, 2);
-  const Correlation c = regularized_hough_matching(src, trg, RhmOptions{});
+  const Correlation c = regularized_hough_matching(src, trg, reference_similarity());
   const at::Tensor bins = c.bin_ids(0, src.size());
   // Check the extreme pairs: first/last source against first/last target hyperpixel.
   for (int64_t i : {int64_t{0}, src.size() - 1}) {
@@ -71,7 +79,8 @@ TEST(Rhm, BinIdsAtImageBordersMatchDirectComputation) {
       const float vx = 37.0f - src.centers[i][0].item<float>() + trg.centers[j][0].item<float>();
       const float vy = 29.0f - src.centers[i][1].item<float>() + trg.centers[j][1].item<float>();
       const float cell = static_cast<float>(c.space.cell_size);
-      const int64_t expected = static_cast<int64_t>(vx / cell) + static_cast<int64_t>(vy / cell) * c.space.bins_x;
+      const int64_t expected =
+          static_cast<int64_t>(vx / cell) + static_cast<int64_t>(vy / cell) * c.space.bins_x;
       EXPECT_EQ(bins[i][j].item<int64_t>(), expected) << i << "," << j;
       EXPECT_GE(expected, 0);
       EXPECT_LT(expected, c.space.bins());
@@ -82,7 +91,7 @@ TEST(Rhm, BinIdsAtImageBordersMatchDirectComputation) {
 TEST(Rhm, DirectHistogramEqualsTheReferenceBuffer) {
   const Hyperpixels src = random_hyperpixels(60, 44, true, 3);
   const Hyperpixels trg = random_hyperpixels(52, 64, true, 4);
-  const Correlation c = regularized_hough_matching(src, trg, RhmOptions{});
+  const Correlation c = regularized_hough_matching(src, trg, reference_similarity());
   at::Tensor histogram = reference_histogram(c);
   const at::Tensor kernel = gaussian_kernel(7).view({1, 1, 7, 7});
   const at::Tensor smoothed =
@@ -116,7 +125,7 @@ TEST(Rhm, FactorizedSimilarityEqualsConcatenatedSimilarity) {
 TEST(Rhm, NearestNeighbourBaselineSkipsVoting) {
   const Hyperpixels src = random_hyperpixels(40, 40, false, 7);
   const Hyperpixels trg = random_hyperpixels(40, 40, false, 8);
-  RhmOptions options;
+  RhmOptions options = reference_similarity();
   options.hough_voting = false;
   options.exponent = 1.0;
   const Correlation c = regularized_hough_matching(src, trg, options);
@@ -135,8 +144,8 @@ namespace {
 TEST(Rhm, OptimisedMatchingEqualsTheReferenceTranscription) {
   const Hyperpixels src = random_hyperpixels(64, 48, true, 21);
   const Hyperpixels trg = random_hyperpixels(56, 60, true, 22);
-  const BestMatches expected = rhm_transcription(src, trg, RhmOptions{});
-  const BestMatches actual = best_matches(regularized_hough_matching(src, trg, RhmOptions{}));
+  const BestMatches expected = rhm_transcription(src, trg, reference_similarity());
+  const BestMatches actual = best_matches(regularized_hough_matching(src, trg, reference_similarity()));
   ASSERT_EQ(actual.target_index.sizes(), expected.target_index.sizes());
   // The direct histogram sums votes in another order: allow rounding in the confidences, and at most a rare
   // near-tie to flip.

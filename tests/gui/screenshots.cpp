@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
     hpf::MatchSettings s;
     s.backbone = "mobilenet_v2";
     s.weights_path = weights;
-    s.layers = "4,7,10,13,16";
+    s.match.layers = {4, 7, 10, 13, 16};
     window.apply_settings(s);
     window.resize(size);
     window.show();

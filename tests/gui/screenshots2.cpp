@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
     hpf::MatchSettings s;
     s.backbone = "mobilenet_v2";
     s.weights_path = weights;
-    s.layers = "4,7,10,13,16";
+    s.match.layers = {4, 7, 10, 13, 16};
     window.apply_settings(s);
     window.resize(size);
     window.show();
@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
     // Layer search: a small search on 6 pairs (1920 only; loaded at 1280).
     const QString search_dir = work + "/search-6";
     window.show_tab(&search);
-    if (hpf::SearchPanel::can_run() && !QFileInfo::exists(search_dir + "/search_summary.json")) {
+    if (!QFileInfo::exists(search_dir + "/search_summary.json")) {
       browser.set_filter({});
       wait_for(&browser, SIGNAL(filter_applied()), 10000);
       search.set_beam(3, 4);

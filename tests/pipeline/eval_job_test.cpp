@@ -3,6 +3,7 @@
 #include "fixtures.h"
 
 #include "core/eval/evaluation_job.h"
+#include "core/eval/run_description.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -65,7 +66,8 @@ TEST_F(EvalJob, SummaryIsComputedFromEveryPair) {
   EXPECT_EQ(result.summary.pck_per_category.size(), 2u);
 
   const QJsonObject summary =
-      QJsonDocument::fromJson(QByteArray::fromStdString(read_text(dir_.path() / "full/summary.json"))).object();
+      QJsonDocument::fromJson(QByteArray::fromStdString(read_text(dir_.path() / "full/summary.json")))
+          .object();
   EXPECT_EQ(summary["pairs"].toInt(), 24);
   EXPECT_EQ(summary["pck_kind"].toString(), "per-image");
   EXPECT_EQ(summary["threshold"].toString(), "bbox");
@@ -81,8 +83,8 @@ TEST_F(EvalJob, CancelledRunResumesToTheSameSummary) {
   std::atomic<bool> cancel{false};
   JobContext context;
   context.cancel_requested = &cancel;
-  context.progress = [&](int64_t done, int64_t, const std::string&) {
-    if (done == 7) cancel = true;
+  context.progress = [&](const JobProgress& p) {
+    if (p.done == 7) cancel = true;
   };
   const EvalResult first = run(options("resumed"), context);
   EXPECT_FALSE(first.complete);
@@ -116,7 +118,8 @@ TEST_F(EvalJob, ThreeShardsMergeIntoTheUnshardedRun) {
   EXPECT_EQ(read_text(dir_.path() / "merged/summary.json"), read_text(dir_.path() / "full/summary.json"));
   EXPECT_EQ(read_text(dir_.path() / "merged/run.json"), read_text(dir_.path() / "full/run.json"));
   EXPECT_THROW(merge_evaluations({dirs[0], dirs[1]}, (dir_.path() / "m2").string()), std::runtime_error);
-  EXPECT_THROW(merge_evaluations({dirs[0], dirs[0], dirs[1]}, (dir_.path() / "m3").string()), std::runtime_error);
+  EXPECT_THROW(merge_evaluations({dirs[0], dirs[0], dirs[1]}, (dir_.path() / "m3").string()),
+               std::runtime_error);
 }
 
 TEST_F(EvalJob, BadPairStopsOrIsSkippedOnRequest) {
@@ -151,6 +154,55 @@ TEST_F(EvalJob, RefusesToOverwriteOrResumeAnotherRun) {
   other.resume = true;
   other.alphas = {"0.2"};
   EXPECT_THROW(run(other), std::runtime_error);  // a different run
+}
+
+// A resume compares what can change a result, not the versions of the tools that computed it.
+TEST_F(EvalJob, ResumeAfterAVersionChangeIsAcceptedAndAfterAnOptionChangeRefusedNamingIt) {
+  run_ = describe_run(*backbone_, "", flow_->options());
+  std::atomic<bool> cancel{false};
+  JobContext context;
+  context.cancel_requested = &cancel;
+  context.progress = [&](const JobProgress& p) {
+    if (p.done == 5) cancel = true;
+  };
+  ASSERT_FALSE(run(options("upgraded"), context).complete);
+
+  // The same run after an upgrade of the tool and its libraries: accepted, and finished as one run would be.
+  run_.versions_json = R"({"hpf":"9.9.9","libtorch":"2.5.1","opencv":"4.10.0","qt":"6.8.0"})";
+  EvalOptions resume = options("upgraded");
+  resume.resume = true;
+  const EvalResult resumed = run(resume);
+  ASSERT_TRUE(resumed.complete);
+  EXPECT_EQ(resumed.resumed, 5);
+  run_ = describe_run(*backbone_, "", flow_->options());
+  const EvalResult full = run(options("uninterrupted"));
+  EXPECT_EQ(resumed.summary.pck, full.summary.pck);
+
+  // Another exponent changes every result: refused, naming the option and both values.
+  MatchOptions changed = flow_->options();
+  changed.rhm.exponent = 2;
+  const HyperpixelFlow other(*backbone_, changed);
+  try {
+    run_evaluation(*dataset_, other, describe_run(*backbone_, "", changed), resume);
+    FAIL() << "a resume with another exponent was accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("options.exponent: 3 in run.json, 2 now"), std::string::npos)
+        << e.what();
+    EXPECT_EQ(std::string(e.what()).find("--"), std::string::npos) << "core names no flag: " << e.what();
+  }
+}
+
+TEST_F(EvalJob, ResumeWithoutARunDescriptionSaysWhatIsMissing) {
+  run(options("orphan"));
+  std::filesystem::remove(dir_.path() / "orphan/run.json");
+  EvalOptions resume = options("orphan");
+  resume.resume = true;
+  try {
+    run(resume);
+    FAIL() << "records without a run description were resumed";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("run.json is missing"), std::string::npos) << e.what();
+  }
 }
 
 TEST_F(EvalJob, PerKeypointPckPoolsKeypoints) {

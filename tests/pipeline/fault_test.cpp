@@ -74,8 +74,8 @@ TEST(Faults, EvaluationStoppedByAFullDiskResumesToTheSameResult) {
   const std::string records = options.output_dir + "/pairs.jsonl";
   std::unique_ptr<FileSizeLimit> full;
   JobContext context;
-  context.progress = [&](int64_t done, int64_t, const std::string&) {
-    if (done == 5) full = std::make_unique<FileSizeLimit>(std::filesystem::file_size(records) + 40);
+  context.progress = [&](const JobProgress& p) {
+    if (p.done == 5) full = std::make_unique<FileSizeLimit>(std::filesystem::file_size(records) + 40);
   };
   try {
     run_evaluation(*dataset, flow, RunDescription{}, options, context);

@@ -2,7 +2,9 @@
 // GPU is needed: a backbone that reports a CUDA device and throws LibTorch's out-of-memory error stands in
 // for one.
 #include "fixtures.h"
+#include "tests/support/fake_gpu_backbone.h"
 
+#include "core/eval/evaluation_job.h"
 #include "core/image/image_io.h"
 #include "core/pipeline/pair_matching.h"
 
@@ -13,29 +15,7 @@
 namespace hpf {
 namespace {
 
-class OutOfMemoryOnGpu : public Backbone {
- public:
-  OutOfMemoryOnGpu(std::unique_ptr<Backbone> cpu, std::string error)
-      : cpu_(std::move(cpu)), error_(std::move(error)) {}
-  const std::string& name() const override { return cpu_->name(); }
-  const std::vector<LayerInfo>& layers() const override { return cpu_->layers(); }
-  std::vector<at::Tensor> extract(const at::Tensor& image, const std::vector<int>& layer_ids) override {
-    TORCH_CHECK(!on_gpu_, error_);
-    return cpu_->extract(image, layer_ids);
-  }
-  at::Tensor classify(const at::Tensor& image) override { return cpu_->classify(image); }
-  void load_state_dict(const StateDict& state) override { cpu_->load_state_dict(state); }
-  StateDict expected_state() override { return cpu_->expected_state(); }
-  void to(c10::Device device) override { on_gpu_ = device.is_cuda(); }
-  c10::Device device() const override {
-    return on_gpu_ ? c10::Device(c10::kCUDA, 0) : c10::Device(c10::kCPU);
-  }
-
- private:
-  std::unique_ptr<Backbone> cpu_;
-  std::string error_;
-  bool on_gpu_ = true;
-};
+using OutOfMemoryOnGpu = test::FakeGpuBackbone;
 
 class GpuFallback : public ::testing::Test {
  protected:
@@ -51,9 +31,7 @@ class GpuFallback : public ::testing::Test {
 };
 
 TEST_F(GpuFallback, OutOfMemoryFinishesThePairOnTheCpuAndSaysSo) {
-  OutOfMemoryOnGpu backbone(
-      test::seeded_mobilenet(),
-      "CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 7.79 GiB total capacity)");
+  OutOfMemoryOnGpu backbone(test::seeded_mobilenet(), test::cuda_out_of_memory_message());
   const HyperpixelFlow flow(backbone, options_);
   const MatchedPair pair = match_images(flow, image("a.png"), image("b.png"));
   EXPECT_TRUE(backbone.device().is_cpu());  // and it stays there for the following pairs
@@ -72,6 +50,43 @@ TEST_F(GpuFallback, OtherGpuErrorsAreNotHidden) {
   const HyperpixelFlow flow(backbone, options_);
   EXPECT_THROW(match_images(flow, image("a.png"), image("b.png")), c10::Error);
   EXPECT_TRUE(backbone.device().is_cuda());
+}
+
+// `hpf eval` goes through the same pair job: the first pair falls back, the cached GPU features are dropped,
+// every later pair runs on the CPU, the fallback is a warning (reported and recorded with the pair), and the
+// numbers are those of a run on the CPU from the start.
+TEST_F(GpuFallback, EvaluationFallsBackOnceAndRecordsIt) {
+  test::write_pf_willow_fixture(dir_.path() / "data", 3, 5);
+  const auto dataset = open_dataset("pf-willow", (dir_.path() / "data").string());
+  EvalOptions options;
+  options.alphas = {"0.1"};
+  RunDescription run;
+  run.backbone = "mobilenet_v2";
+
+  OutOfMemoryOnGpu gpu(test::seeded_mobilenet(), test::cuda_out_of_memory_message());
+  std::vector<std::string> warnings;
+  JobContext context;
+  context.warning = [&](const std::string& message) { warnings.push_back(message); };
+  options.output_dir = (dir_.path() / "gpu").string();
+  const EvalResult fallen_back =
+      run_evaluation(*dataset, HyperpixelFlow(gpu, options_), run, options, context);
+  EXPECT_TRUE(gpu.device().is_cpu());
+  EXPECT_EQ(gpu.gpu_failures, 1);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("out of memory"), std::string::npos) << warnings[0];
+
+  const auto cpu = test::seeded_mobilenet();
+  options.output_dir = (dir_.path() / "cpu").string();
+  const EvalResult expected = run_evaluation(*dataset, HyperpixelFlow(*cpu, options_), run, options);
+  ASSERT_TRUE(fallen_back.complete);
+  EXPECT_EQ(fallen_back.summary.pairs, expected.summary.pairs);
+  EXPECT_EQ(fallen_back.summary.pck, expected.summary.pck);
+
+  const std::vector<PairRecord> records = read_pair_records((dir_.path() / "gpu/pairs.jsonl").string());
+  ASSERT_EQ(records.size(), static_cast<size_t>(expected.summary.pairs));
+  ASSERT_EQ(records[0].warnings.size(), 1u);
+  EXPECT_NE(records[0].warnings[0].find("ran on the CPU"), std::string::npos);
+  for (size_t i = 1; i < records.size(); ++i) EXPECT_TRUE(records[i].warnings.empty()) << i;
 }
 
 }  // namespace

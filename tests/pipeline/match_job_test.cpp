@@ -43,7 +43,7 @@ TEST_F(MatchJob, TransfersKeypointsAndWritesReport) {
   const HyperpixelFlow flow(*backbone_, options_);
   const DecodedImage a = read_image(path("a.png")), b = read_image(path("b.png"));
   MatchedPair pair = match_images(flow, a, b);
-  EXPECT_FLOAT_EQ(pair.source_scale, 0.75f);           // 400 px -> 300 px
+  EXPECT_FLOAT_EQ(pair.source_scale, 0.75f);  // 400 px -> 300 px
   EXPECT_FLOAT_EQ(pair.target_scale, 300.0f / 320.0f * 1.0f);
   const std::vector<Point2> points = {{200, 150}, {0, 0}, {399, 299}};
   const std::vector<TransferredPoint> out = transfer_points(pair, points, &pair.timings.transfer_ms);
@@ -51,11 +51,12 @@ TEST_F(MatchJob, TransfersKeypointsAndWritesReport) {
   for (const auto& t : out) {
     ASSERT_TRUE(t.target.has_value());  // MobileNet layer 2 boxes (rf 11, jump 4) cover the whole image
     EXPECT_GE(t.covering, 1);
-    EXPECT_FLOAT_EQ(static_cast<float>(t.target->x), static_cast<float>(t.target_resized.x) / pair.target_scale);
+    EXPECT_FLOAT_EQ(static_cast<float>(t.target->x),
+                    static_cast<float>(t.target_resized.x) / pair.target_scale);
   }
 
-  const MatchReport report = make_match_report(pair, {path("a.png"), path("b.png"), "mobilenet_v2", "none", "cpu"},
-                                               flow.options(), points, out);
+  const MatchReport report = make_match_report(
+      pair, {path("a.png"), path("b.png"), "mobilenet_v2", "none", "cpu"}, flow.options(), points, out);
   write_match_outputs(path("out"), a, b, report);
   std::ifstream json_file(path("out/matches.json"));
   const std::string text((std::istreambuf_iterator<char>(json_file)), std::istreambuf_iterator<char>());
@@ -64,7 +65,8 @@ TEST_F(MatchJob, TransfersKeypointsAndWritesReport) {
   EXPECT_DOUBLE_EQ(json["transferred_kps"].toArray()[0].toArray()[0].toDouble(), out[0].target->x);
   EXPECT_EQ(json["covering"].toArray()[1].toInt(), out[1].covering);
   EXPECT_DOUBLE_EQ(json["resize_ratio"].toObject()["source"].toDouble(), 0.75);
-  for (const char* stage : {"backbone", "hyperpixels", "similarity", "voting", "smoothing", "transfer", "total"}) {
+  for (const char* stage :
+       {"backbone", "hyperpixels", "similarity", "voting", "smoothing", "transfer", "total"}) {
     EXPECT_TRUE(json["timings_ms"].toObject().contains(stage)) << stage;
   }
   EXPECT_EQ(json["options"].toObject()["layers"].toArray().size(), 5);
@@ -74,15 +76,16 @@ TEST_F(MatchJob, TransfersKeypointsAndWritesReport) {
 }
 
 TEST_F(MatchJob, UncoveredKeypointIsReportedAsNull) {
-  // Margin pruning keeps every in-image pixel covered at these layers, so an uncovered keypoint (the reference's
-  // NaN: annotations on or beyond the border) is fabricated here; compute-level coverage is tested in
-  // transfer_test.cpp.
+  // Margin pruning keeps every in-image pixel covered at these layers, so an uncovered keypoint (the
+  // reference's NaN: annotations on or beyond the border) is fabricated here; compute-level coverage is
+  // tested in transfer_test.cpp.
   const HyperpixelFlow flow(*backbone_, options_);
   const MatchedPair pair = match_images(flow, read_image(path("a.png")), read_image(path("b.png")));
   std::vector<TransferredPoint> out = transfer_points(pair, {{10.0, 10.0}, {20.0, 20.0}});
   out[1] = TransferredPoint{std::nullopt, {NAN, NAN}, 0};
   const MatchReport report = make_match_report(pair, {}, flow.options(), {{10.0, 10.0}, {20.0, 20.0}}, out);
-  const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(match_report_json(report))).object();
+  const QJsonObject json =
+      QJsonDocument::fromJson(QByteArray::fromStdString(match_report_json(report))).object();
   EXPECT_TRUE(json["transferred_kps"].toArray()[0].isArray());
   EXPECT_TRUE(json["transferred_kps"].toArray()[1].isNull());
   EXPECT_EQ(json["covering"].toArray()[1].toInt(), 0);
@@ -153,7 +156,10 @@ TEST_F(MatchJob, OversizedPairIsRefusedWithAFittingImageSide) {
     FAIL() << "an oversized pair was accepted";
   } catch (const MemoryBudgetExceeded& e) {
     suggestion = e.suggested_max_side;
-    EXPECT_NE(std::string(e.what()).find("--max-side " + std::to_string(suggestion)), std::string::npos) << e.what();
+    EXPECT_EQ(e.option(), "max_side");
+    EXPECT_NE(e.problem().find("at most " + std::to_string(suggestion) + " px fits"), std::string::npos)
+        << e.what();
+    EXPECT_NE(e.problem().find("over the 256 MB memory budget"), std::string::npos) << e.what();
   }
   ASSERT_GT(suggestion, 100);
   ASSERT_LT(suggestion, 1600);
@@ -169,7 +175,8 @@ TEST_F(MatchJob, InvalidKeypointsAndLayersAreRejected) {
   EXPECT_THROW(transfer_points(pair, {{NAN, 3.0}}), std::invalid_argument);
   // An extreme strip cannot keep a single row at 300 px: a clear error, not an empty tensor downstream.
   write_image("strip.png", 20000, 60, 5);
-  EXPECT_THROW(match_images(flow, read_image(path("strip.png")), read_image(path("b.png"))), std::invalid_argument);
+  EXPECT_THROW(match_images(flow, read_image(path("strip.png")), read_image(path("b.png"))),
+               std::invalid_argument);
   EXPECT_THROW(transfer_points(pair, {{401.0, 3.0}}), std::invalid_argument);
   EXPECT_THROW(transfer_points(pair, {{-1.0, 3.0}}), std::invalid_argument);
   MatchOptions bad = options_;
@@ -177,8 +184,8 @@ TEST_F(MatchJob, InvalidKeypointsAndLayersAreRejected) {
   EXPECT_THROW(HyperpixelFlow(*backbone_, bad), std::invalid_argument);
   bad.layers = {2, 19};
   EXPECT_THROW(HyperpixelFlow(*backbone_, bad), std::invalid_argument);
-  EXPECT_THROW(parse_layer_ids("none"), std::invalid_argument);
-  EXPECT_EQ(parse_layer_ids("13, 2,4,2"), (std::vector<int>{2, 4, 13}));
+  EXPECT_THROW(parse_layer_set("none"), std::invalid_argument);
+  EXPECT_EQ(parse_layer_set("13, 2,4,2"), (std::vector<int>{2, 4, 13}));
 }
 
 TEST_F(MatchJob, FactorizedAndReferenceSimilarityAgree) {
@@ -189,8 +196,10 @@ TEST_F(MatchJob, FactorizedAndReferenceSimilarityAgree) {
   const DecodedImage a = read_image(path("a.png")), b = read_image(path("b.png"));
   const MatchedPair r = match_images(HyperpixelFlow(*backbone_, reference), a, b);
   const MatchedPair f = match_images(HyperpixelFlow(*backbone_, factorized), a, b);
-  EXPECT_LT((r.match.correlation.similarity - f.match.correlation.similarity).abs().max().item<float>(), 1e-5f);
-  const double agree = r.match.best.target_index.eq(f.match.best.target_index).to(at::kFloat).mean().item<double>();
+  EXPECT_LT((r.match.correlation.similarity - f.match.correlation.similarity).abs().max().item<float>(),
+            1e-5f);
+  const double agree =
+      r.match.best.target_index.eq(f.match.best.target_index).to(at::kFloat).mean().item<double>();
   EXPECT_GE(agree, 0.99);
 }
 

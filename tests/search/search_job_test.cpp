@@ -112,7 +112,7 @@ TEST(SearchJob, CancelAndResumeGiveTheUninterruptedResult) {
   JobContext context;
   context.cancel_requested = &cancel;
   int reports = 0;
-  context.progress = [&](int64_t, int64_t, const std::string&) {
+  context.progress = [&](const JobProgress&) {
     if (++reports == f.pairs + 5) cancel = true;  // mid-way through depth 1
   };
   const SearchResult first = run_search(*f.dataset, *f.backbone, match_options(), f.run, o, context);
@@ -125,7 +125,7 @@ TEST(SearchJob, CancelAndResumeGiveTheUninterruptedResult) {
   o.resume = true;
   int resumed_reports = 0;
   JobContext resumed_context;
-  resumed_context.progress = [&](int64_t, int64_t, const std::string&) { ++resumed_reports; };
+  resumed_context.progress = [&](const JobProgress&) { ++resumed_reports; };
   const SearchResult second = run_search(*f.dataset, *f.backbone, match_options(), f.run, o, resumed_context);
   ASSERT_TRUE(second.complete);
   EXPECT_EQ(second.resumed, 2);  // depth 0 was not rescored
@@ -147,7 +147,7 @@ TEST(SearchJob, RefusesToOverwriteOrResumeAnotherSearch) {
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()),
-              o.output_dir + "/search.jsonl already exists: use --resume to continue it or another --output");
+              o.output_dir + "/search.jsonl already exists: resume it, or use another output folder");
   }
   o.resume = true;
   o.beam = 3;
@@ -156,7 +156,10 @@ TEST(SearchJob, RefusesToOverwriteOrResumeAnotherSearch) {
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
     EXPECT_EQ(std::string(e.what()),
-              o.output_dir + " holds a different search (search_run.json differs): use another --output");
+              o.output_dir +
+                  " holds a different search, so it cannot be resumed: beam: 2 in "
+                  "search_run.json, 3 now (resume with the recorded values, or use another "
+                  "output folder)");
   }
 }
 

@@ -1,7 +1,8 @@
 // The beam search's candidate rule, selection and bookkeeping, with a fake scorer (no images involved).
 
-#include "core/search/candidate_rule.h"
-#include "core/search/layer_set.h"
+#include "core/search/beam_search.h"
+#include "core/compute/layer_set.h"
+#include "core/compute/option_error.h"
 
 #include <gtest/gtest.h>
 
@@ -110,13 +111,29 @@ TEST(LayerIds, ParsesListsAndRanges) {
     parse_id_list("1,x", "--candidates");
     FAIL() << "expected an error";
   } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "--candidates: 'x' is not a layer id or a range a-b");
+    EXPECT_STREQ(e.what(), "--candidates: 'x' is not a layer id or a range a-b (ids have at most 4 digits)");
   }
   try {
     parse_id_list("7-3", "--seeds");
     FAIL() << "expected an error";
   } catch (const std::invalid_argument& e) {
     EXPECT_STREQ(e.what(), "--seeds: the range '7-3' runs backwards");
+  }
+}
+
+// --layers reads ranges exactly as --seeds does ("1-3" once meant layers 1 and 3: any non-digit separated).
+TEST(LayerIds, LayerSetsReadRangesAndNameTheOption) {
+  EXPECT_EQ(parse_layer_set("1-3"), (LayerSet{1, 2, 3}));
+  EXPECT_EQ(parse_layer_set("13, 2,4,2"), (LayerSet{2, 4, 13}));
+  EXPECT_EQ(parse_layer_set("2 4 7"), (LayerSet{2, 4, 7}));
+  EXPECT_EQ(parse_layer_set(format_layer_ids({2, 17, 21})), (LayerSet{2, 17, 21}));
+  for (const char* bad : {"", "  ", "abc", "2;4", "1-", "-3", "2,,4", "12345", "4-2"}) {
+    try {
+      parse_layer_set(bad);
+      FAIL() << "expected an error for '" << bad << "'";
+    } catch (const OptionError& e) {
+      EXPECT_EQ(e.option(), "layers") << bad;
+    }
   }
 }
 

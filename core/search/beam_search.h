@@ -1,12 +1,12 @@
 #pragma once
-// The beam search's candidate rule and selection (hpf-reference §7), free of any scoring so it can be tested
+// The beam search's candidate rule and selection (docs/method.md §7), free of any scoring so it can be tested
 // alone.
 //
 // Depth 0 scores single layers (the seeds). Each later depth extends every kept set by one candidate id that
 // is not in it and larger than its smallest id (so the base layer never changes), in beam order and then
 // candidate order; the k best candidates of a depth are kept, and the best set of any depth wins.
 
-#include "core/search/layer_set.h"
+#include "core/compute/layer_set.h"
 
 #include <vector>
 

@@ -1,4 +1,4 @@
-#include "core/search/candidate_rule.h"
+#include "core/search/beam_search.h"
 
 #include <algorithm>
 #include <set>

@@ -1,4 +1,4 @@
-#include "core/compute/matcher.h"
+#include "core/compute/hyperpixel_flow.h"
 
 #include "core/compute/memory_budget.h"
 #include "core/compute/preprocess.h"
@@ -7,9 +7,8 @@
 #include <c10/core/InferenceMode.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <stdexcept>
 
 namespace hpf {
@@ -21,34 +20,13 @@ double elapsed_ms(std::chrono::steady_clock::time_point since) {
 
 }  // namespace
 
-std::vector<int> parse_layer_ids(const std::string& text) {
-  std::vector<int> ids;
-  std::string digits;
-  for (size_t i = 0; i <= text.size(); ++i) {
-    if (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) {
-      digits += text[i];
-    } else if (!digits.empty()) {
-      if (digits.size() > 4) throw std::invalid_argument("layer id '" + digits + "' is out of range");
-      ids.push_back(std::stoi(digits));
-      digits.clear();
-    }
-  }
-  if (ids.empty()) throw std::invalid_argument("the layer set '" + text + "' names no layer id");
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  return ids;
-}
-
 HyperpixelFlow::HyperpixelFlow(Backbone& backbone, MatchOptions options)
     : backbone_(backbone), options_(std::move(options)) {
   std::sort(options_.layers.begin(), options_.layers.end());
   options_.layers.erase(std::unique(options_.layers.begin(), options_.layers.end()), options_.layers.end());
+  options_.check();
   for (int id : backbone_.checked_ids(options_.layers)) layers_.push_back(backbone_.layers()[id]);
-  if (options_.rhm.kernel_size < 1 || options_.rhm.kernel_size % 2 == 0) {
-    throw std::invalid_argument("RHM kernel size must be a positive odd number, got " +
-                                std::to_string(options_.rhm.kernel_size));
-  }
-  if (!(options_.rhm.exponent > 0)) throw std::invalid_argument("RHM exponent must be positive");
+  method_ = make_matching_method(options_);
 }
 
 ImageFeatures HyperpixelFlow::describe(const PreparedImage& image, StageTimings* timings) const {
@@ -60,8 +38,9 @@ ImageFeatures HyperpixelFlow::describe(const PreparedImage& image, StageTimings*
   start = std::chrono::steady_clock::now();
   ImageFeatures features;
   features.image = image;
-  features.hyperpixels = assemble_hyperpixels(maps, layers_, image.width(), image.height(), options_.hyperpixels,
-                                              /*materialize_features=*/!options_.rhm.factorized_similarity);
+  features.hyperpixels =
+      assemble_hyperpixels(maps, layers_, image.width(), image.height(), options_.hyperpixels,
+                           /*materialize_features=*/!options_.rhm.factorized_similarity);
   if (features.hyperpixels.size() == 0) {
     throw std::invalid_argument("the image is too small for these layers: no hyperpixel survives");
   }
@@ -69,17 +48,8 @@ ImageFeatures HyperpixelFlow::describe(const PreparedImage& image, StageTimings*
   return features;
 }
 
-namespace {
-
-std::string gigabytes(int64_t bytes) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%.1f GB", static_cast<double>(bytes) / (1 << 30));
-  return text;
-}
-
-}  // namespace
-
-void HyperpixelFlow::check_memory(int source_width, int source_height, int target_width, int target_height) const {
+void HyperpixelFlow::check_memory(int source_width, int source_height, int target_width,
+                                  int target_height) const {
   int64_t channels = 0;
   for (const LayerInfo& layer : layers_) channels += layer.channels;
   const int64_t jump = layers_.front().jump;
@@ -101,25 +71,22 @@ void HyperpixelFlow::check_memory(int source_width, int source_height, int targe
       break;
     }
   }
-  throw MemoryBudgetExceeded("matching these images at " + std::to_string(longest) + " px needs about " +
-                                 gigabytes(need) + " (the hyperpixel similarity grows with the 4th power of the "
-                                 "image side), over the " + gigabytes(budget) + " memory budget; " +
-                                 (suggestion ? "use a longer image side of at most " + std::to_string(suggestion) +
-                                                   " px (--max-side " + std::to_string(suggestion) + ")"
-                                             : std::string("no image side fits")) +
-                                 ", or raise the budget (--memory-budget MB)",
-                             suggestion);
+  throw MemoryBudgetExceeded(
+      "matching these images at " + std::to_string(longest) + " px needs about " + format_bytes(need) +
+          " (the hyperpixel similarity grows with the 4th power of the "
+          "image side), over the " +
+          format_bytes(budget) + " memory budget; " +
+          (suggestion ? "a longer image side of at most " + std::to_string(suggestion) + " px fits"
+                      : std::string("no image side fits")) +
+          ", or raise the memory budget",
+      suggestion);
 }
 
 PairMatch HyperpixelFlow::match(const ImageFeatures& source, const ImageFeatures& target,
                                 StageTimings* timings) const {
   c10::InferenceMode inference;
   check_memory(source.image.width(), source.image.height(), target.image.width(), target.image.height());
-  PairMatch result;
-  RhmTimings* rhm_timings = timings ? &timings->rhm : nullptr;
-  result.correlation = regularized_hough_matching(source.hyperpixels, target.hyperpixels, options_.rhm, rhm_timings);
-  result.best = best_matches(result.correlation, rhm_timings);
-  return result;
+  return method_->match(source.hyperpixels, target.hyperpixels, timings ? &timings->rhm : nullptr);
 }
 
 }  // namespace hpf

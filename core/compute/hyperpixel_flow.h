@@ -1,0 +1,56 @@
+#pragma once
+// Hyperpixel Flow on one image pair: backbone -> hyperpixels -> matching method (RHM) -> best matches.
+// Keypoint transfer and evaluation build on the PairMatch it returns.
+
+#include "core/compute/backbone.h"
+#include "core/compute/hyperpixels.h"
+#include "core/compute/match_options.h"
+#include "core/compute/matching_method.h"
+#include "core/compute/preprocess.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace hpf {
+
+struct StageTimings {
+  double backbone_ms = 0, hyperpixel_ms = 0;
+  RhmTimings rhm;
+  double transfer_ms = 0;
+};
+
+struct ImageFeatures {
+  PreparedImage image;
+  Hyperpixels hyperpixels;
+};
+
+class HyperpixelFlow {
+ public:
+  // Sorts the layer ids, checks the options (OptionError) and the ids against the backbone
+  // (std::invalid_argument names the offending id), and makes the matching method the options name.
+  HyperpixelFlow(Backbone& backbone, MatchOptions options);
+
+  const MatchOptions& options() const { return options_; }
+  Backbone& backbone() const { return backbone_; }
+
+  // Hyperpixels of one preprocessed image.
+  ImageFeatures describe(const PreparedImage& image, StageTimings* timings = nullptr) const;
+
+  // Throws MemoryBudgetExceeded (memory_budget.h) when matching images of these resized sizes would exceed
+  // the memory budget, with a smaller max_side that fits. Cheap: call it before the backbone runs.
+  void check_memory(int source_width, int source_height, int target_width, int target_height) const;
+
+  // The matching method between two described images (checks the memory budget with the exact hyperpixel
+  // counts first).
+  PairMatch match(const ImageFeatures& source, const ImageFeatures& target,
+                  StageTimings* timings = nullptr) const;
+
+ private:
+  Backbone& backbone_;
+  MatchOptions options_;
+  std::vector<LayerInfo> layers_;
+  std::shared_ptr<const MatchingMethod> method_;
+};
+
+}  // namespace hpf
