@@ -41,8 +41,22 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent) {
   model_ = new PairTableModel(thumbnails_, this);
 
   auto* column = new QVBoxLayout(this);
+  column->addLayout(build_source_row());
+  column->addLayout(build_filter_row());
+  column->addLayout(build_flag_row());
+  column->addWidget(build_pairs_area(), 1);
+  status_ = new QLabel(this);
+  status_->setWordWrap(true);
+  column->addWidget(status_);
+  set_status(tr("Open a dataset: choose its kind and its folder or archive."));
 
-  // Where the dataset is.
+  connect_filter_controls();
+  connect_pair_table();
+  connect_runner();
+}
+
+// Where the dataset is: its kind, and a folder or archive typed or chosen; Open, and where to get it.
+QHBoxLayout* DatasetBrowser::build_source_row() {
   auto* source_row = new QHBoxLayout;
   kind_ = new QComboBox(this);
   for (const std::string& k : dataset_kinds()) kind_->addItem(dataset_title(k), QString::fromStdString(k));
@@ -62,9 +76,29 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent) {
   source_row->addWidget(archive);
   source_row->addWidget(open);
   source_row->addWidget(help);
-  column->addLayout(source_row);
+  connect(folder, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Dataset folder"), location_->text());
+    if (!dir.isEmpty()) {
+      location_->setText(dir);
+      open_dataset(kind(), dir);
+    }
+  });
+  connect(archive, &QPushButton::clicked, this, [this] {
+    const QString file = QFileDialog::getOpenFileName(this, tr("Dataset archive"), location_->text(),
+                                                      tr("Archives (*.zip *.tar *.tar.gz *.tgz)"));
+    if (!file.isEmpty()) {
+      location_->setText(file);
+      open_dataset(kind(), file);
+    }
+  });
+  connect(open, &QPushButton::clicked, this, [this] { open_dataset(kind(), location()); });
+  connect(location_, &QLineEdit::returnPressed, this, [this] { open_dataset(kind(), location()); });
+  connect(help, &QPushButton::clicked, this, &DatasetBrowser::show_download_help);
+  return source_row;
+}
 
-  // Filters: split, category and text on one row, the SPair-71k difficulty flags on the next.
+// Split, category and text search, and the count of pairs the filter keeps.
+QHBoxLayout* DatasetBrowser::build_filter_row() {
   auto* filter_row = new QHBoxLayout;
   split_ = new QComboBox(this);
   split_->setToolTip(tr("Split of the benchmark (the paper evaluates on the default one)"));
@@ -81,7 +115,11 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent) {
   filter_row->addWidget(category_);
   filter_row->addWidget(text_, 1);
   filter_row->addWidget(count_);
-  column->addLayout(filter_row);
+  return filter_row;
+}
+
+// One box per SPair-71k difficulty flag; choosing a value filters at once.
+QHBoxLayout* DatasetBrowser::build_flag_row() {
   auto* flag_row = new QHBoxLayout;
   flag_row->addWidget(new QLabel(tr("Difficulty:"), this));
   for (DifficultyFlag flag : kDifficultyFlags) {
@@ -99,14 +137,36 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent) {
     });
   }
   flag_row->addStretch(1);
-  column->addLayout(flag_row);
+  return flag_row;
+}
 
-  // Table, statistics, details.
+// The pair table with the selected pair's details below it, beside the statistics of the filtered pairs.
+QSplitter* DatasetBrowser::build_pairs_area() {
   auto* splitter = new QSplitter(Qt::Horizontal, this);
   auto* left = new QWidget(splitter);
   auto* left_column = new QVBoxLayout(left);
   left_column->setContentsMargins(0, 0, 0, 0);
-  table_ = new QTableView(left);
+  left_column->addWidget(build_pair_table(left), 1);
+  auto* detail_row = new QHBoxLayout;
+  details_ = new QLabel(left);
+  details_->setWordWrap(true);
+  details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  open_pair_ = new QPushButton(tr("Open in pair view"), left);
+  open_pair_->setEnabled(false);
+  detail_row->addWidget(details_, 1);
+  detail_row->addWidget(open_pair_, 0, Qt::AlignTop);
+  left_column->addLayout(detail_row);
+  stats_ = new StatisticsTable(splitter);
+  stats_->setMinimumWidth(250);  // "Truncation" and five-digit counts stay readable at 1280 px
+  splitter->addWidget(left);
+  splitter->addWidget(stats_);
+  splitter->setStretchFactor(0, 4);
+  splitter->setStretchFactor(1, 1);
+  return splitter;
+}
+
+QTableView* DatasetBrowser::build_pair_table(QWidget* parent) {
+  table_ = new QTableView(parent);
   table_->setModel(model_);
   table_->horizontalHeader()->setSortIndicator(PairTableModel::Id, Qt::AscendingOrder);
   table_->setSortingEnabled(true);
@@ -133,50 +193,15 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent) {
   table_->setColumnWidth(PairTableModel::Pck, 100);
   table_->setToolTip(
       tr("Double-click or press Enter to open the pair in the pair view. Click a header to sort."));
-  left_column->addWidget(table_, 1);
-  auto* detail_row = new QHBoxLayout;
-  details_ = new QLabel(left);
-  details_->setWordWrap(true);
-  details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  open_pair_ = new QPushButton(tr("Open in pair view"), left);
-  open_pair_->setEnabled(false);
-  detail_row->addWidget(details_, 1);
-  detail_row->addWidget(open_pair_, 0, Qt::AlignTop);
-  left_column->addLayout(detail_row);
-  stats_ = new StatisticsTable(splitter);
-  stats_->setMinimumWidth(250);  // "Truncation" and five-digit counts stay readable at 1280 px
-  splitter->addWidget(left);
-  splitter->addWidget(stats_);
-  splitter->setStretchFactor(0, 4);
-  splitter->setStretchFactor(1, 1);
-  column->addWidget(splitter, 1);
-  status_ = new QLabel(this);
-  status_->setWordWrap(true);
-  column->addWidget(status_);
-  set_status(tr("Open a dataset: choose its kind and its folder or archive."));
+  return table_;
+}
 
+// A split loads its pairs; the category filters at once, the text once the user pauses typing (text_timer_,
+// made here).
+void DatasetBrowser::connect_filter_controls() {
   text_timer_ = new QTimer(this);
   text_timer_->setSingleShot(true);
   text_timer_->setInterval(200);  // typing: filter once the user pauses
-
-  connect(folder, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Dataset folder"), location_->text());
-    if (!dir.isEmpty()) {
-      location_->setText(dir);
-      open_dataset(kind(), dir);
-    }
-  });
-  connect(archive, &QPushButton::clicked, this, [this] {
-    const QString file = QFileDialog::getOpenFileName(this, tr("Dataset archive"), location_->text(),
-                                                      tr("Archives (*.zip *.tar *.tar.gz *.tgz)"));
-    if (!file.isEmpty()) {
-      location_->setText(file);
-      open_dataset(kind(), file);
-    }
-  });
-  connect(open, &QPushButton::clicked, this, [this] { open_dataset(kind(), location()); });
-  connect(location_, &QLineEdit::returnPressed, this, [this] { open_dataset(kind(), location()); });
-  connect(help, &QPushButton::clicked, this, &DatasetBrowser::show_download_help);
   connect(split_, &QComboBox::activated, this, [this] { set_split(split_->currentText()); });
   connect(category_, &QComboBox::currentIndexChanged, this, [this] {
     read_filter_controls();
@@ -187,12 +212,20 @@ DatasetBrowser::DatasetBrowser(QWidget* parent) : QWidget(parent) {
     read_filter_controls();
     apply_filter();
   });
+}
+
+// Selecting a row shows its details; Enter, a double-click or the button opens it; a header click sorts.
+void DatasetBrowser::connect_pair_table() {
   connect(table_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
           &DatasetBrowser::show_details);
   connect(table_, &QTableView::activated, this,
           [this](const QModelIndex& index) { activate_row(index.row()); });
   connect(open_pair_, &QPushButton::clicked, this, [this] { activate_row(table_->currentIndex().row()); });
   connect(model_, &PairTableModel::sort_requested, this, &DatasetBrowser::sort_rows_by);
+}
+
+// A load that fails is shown in the status line and reported.
+void DatasetBrowser::connect_runner() {
   connect(&runner_, &JobRunner::failed, this, [this](quint64, const QString& message) {
     set_status(tr("Could not open the dataset: %1").arg(message), true);
     Q_EMIT failed(message);

@@ -18,9 +18,11 @@
 #include <vector>
 
 class QComboBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QSplitter;
 class QTableView;
 class QTimer;
 
@@ -94,6 +96,16 @@ class DatasetBrowser : public QWidget {
   void pair_activated(std::shared_ptr<const Dataset> dataset, const PairAnnotation& pair);
 
  private:
+  // The constructor's steps.
+  QHBoxLayout* build_source_row();
+  QHBoxLayout* build_filter_row();
+  QHBoxLayout* build_flag_row();
+  QSplitter* build_pairs_area();
+  QTableView* build_pair_table(QWidget* parent);
+  void connect_filter_controls();
+  void connect_pair_table();
+  void connect_runner();
+
   void load(const QString& title, Loader loader);
   void on_loaded(BrowserData data);
   void apply_filter();

@@ -109,33 +109,40 @@ QTableWidgetItem* number_item(const QString& text) {
   return item;
 }
 
-std::vector<std::string> parse_alphas(const QString& text, QString* error) {
-  std::vector<std::string> alphas;
-  for (const QString& part : text.split(QRegularExpression(QStringLiteral("[,;\\s]+")), Qt::SkipEmptyParts)) {
-    bool ok = false;
-    const double v = part.toDouble(&ok);
-    if (!ok || v <= 0 || v > 1) {
-      *error = QObject::tr("α values must be numbers in (0, 1], found '%1'").arg(part);
-      return {};
-    }
-    alphas.push_back(part.toStdString());
-  }
-  if (alphas.empty()) *error = QObject::tr("give at least one α (e.g. 0.05, 0.1, 0.15)");
-  return alphas;
-}
-
 }  // namespace
 
 EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent), browser_(browser) {
   settings_ = [] { return std::optional<MatchSettings>(MatchSettings{}); };
   auto* column = new QVBoxLayout(this);
+  column->addWidget(build_run_box());
+  column->addLayout(build_runs_bar());
+  runs_label_ = new QLabel(tr("No run yet: run an evaluation or load a run folder."), this);
+  runs_label_->setWordWrap(true);
+  runs_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  column->addWidget(runs_label_);
+  column->addWidget(build_chart_and_tables(), 1);
 
-  // What to run.
+  set_up_live_updates();
+  connect_runner();
+  track_browser_input();
+  resume_button_->setEnabled(false);
+  refresh();
+}
+
+// What to run: the input (the browser's dataset and filter), the options, and run, cancel and resume.
+QGroupBox* EvalPanel::build_run_box() {
   auto* run_box = new QGroupBox(tr("Evaluate the current dataset and filter"), this);
   auto* form = new QGridLayout(run_box);
   input_label_ = new QLabel(run_box);
   input_label_->setWordWrap(true);
   form->addWidget(input_label_, 0, 0, 1, 8);
+  add_run_options(run_box, form);
+  form->addLayout(build_run_buttons(run_box), 3, 0, 1, 8);
+  return run_box;
+}
+
+// Rows 1 and 2 of the run box: the output folder, then α, PCK kind, threshold and pair limit.
+void EvalPanel::add_run_options(QWidget* run_box, QGridLayout* form) {
   output_ = new QLineEdit(run_box);
   output_->setPlaceholderText(tr("Output folder (empty: a new folder under the application data)"));
   output_->setToolTip(
@@ -175,6 +182,14 @@ EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent)
   form->addWidget(threshold_, 2, 5);
   form->addWidget(new QLabel(tr("Pairs"), run_box), 2, 6);
   form->addWidget(limit_, 2, 7);
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Output folder"), output_->text());
+    if (!dir.isEmpty()) output_->setText(dir);
+  });
+}
+
+// Run, cancel, resume, the progress bar and the status line.
+QHBoxLayout* EvalPanel::build_run_buttons(QWidget* run_box) {
   auto* buttons = new QHBoxLayout;
   run_button_ = new QPushButton(tr("Run evaluation"), run_box);
   run_button_->setToolTip(
@@ -196,10 +211,14 @@ EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent)
   buttons->addWidget(resume_button_);
   buttons->addWidget(progress_, 1);
   buttons->addWidget(status_, 1);
-  form->addLayout(buttons, 3, 0, 1, 8);
-  column->addWidget(run_box);
+  connect(run_button_, &QPushButton::clicked, this, [this] { run(output_->text().trimmed()); });
+  connect(cancel_button_, &QPushButton::clicked, this, &EvalPanel::cancel);
+  connect(resume_button_, &QPushButton::clicked, this, &EvalPanel::resume);
+  return buttons;
+}
 
-  // Runs shown, views and exports.
+// Runs shown (load, compare, clear), the chart view and the Export menu.
+QHBoxLayout* EvalPanel::build_runs_bar() {
   auto* bar = new QHBoxLayout;
   auto* load = new QPushButton(tr("Load run…"), this);
   load->setToolTip(tr("Show a previous run's output folder (summary.json, pairs.jsonl)"));
@@ -210,17 +229,7 @@ EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent)
   view_->setToolTip(tr("Which curves the chart shows"));
   view_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
   view_->setMinimumContentsLength(16);
-  auto* export_button = new QToolButton(this);
-  export_button->setText(tr("Export"));
-  export_button->setPopupMode(QToolButton::InstantPopup);
-  auto* export_menu = new QMenu(export_button);
-  export_menu->addAction(tr("Chart (PNG, SVG, PDF)…"), this, [this] { ask_export(0); });
-  export_menu->addAction(tr("Chart data (CSV)…"), this, [this] { ask_export(1); });
-  export_menu->addAction(tr("Table shown (CSV)…"), this, [this] { ask_export(2); });
-  export_menu->addAction(tr("Report (JSON)…"), this, [this] { ask_export(3); });
-  export_menu->addSeparator();
-  export_menu->addAction(tr("Everything as a .zip bundle…"), this, [this] { ask_export(4); });
-  export_button->setMenu(export_menu);
+  auto* export_button = build_export_button();
   bar->addWidget(load);
   bar->addWidget(compare);
   bar->addWidget(clear);
@@ -229,12 +238,52 @@ EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent)
   bar->addWidget(view_);
   bar->addStretch(1);
   bar->addWidget(export_button);
-  column->addLayout(bar);
-  runs_label_ = new QLabel(tr("No run yet: run an evaluation or load a run folder."), this);
-  runs_label_->setWordWrap(true);
-  runs_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  column->addWidget(runs_label_);
+  connect(load, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder"), output_->text());
+    if (!dir.isEmpty()) load_run(dir);
+  });
+  connect(compare, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder to compare with"));
+    if (!dir.isEmpty()) load_comparison(dir);
+  });
+  connect(clear, &QPushButton::clicked, this, &EvalPanel::clear_comparison);
+  return bar;
+}
 
+// One menu entry per kind of export, each with the file name and filter its save dialog proposes.
+QToolButton* EvalPanel::build_export_button() {
+  static const struct {
+    Export kind;
+    const char* text;
+    const char* file_name;
+    const char* filter;
+  } exports[] = {
+      {Export::Chart, QT_TR_NOOP("Chart (PNG, SVG, PDF)…"), "pck.png",
+       "PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)"},
+      {Export::ChartCsv, QT_TR_NOOP("Chart data (CSV)…"), "pck.csv", "CSV (*.csv)"},
+      {Export::TableShown, QT_TR_NOOP("Table shown (CSV)…"), "table.csv", "CSV (*.csv)"},
+      {Export::Report, QT_TR_NOOP("Report (JSON)…"), "summary.json", "JSON (*.json)"},
+      {Export::Bundle, QT_TR_NOOP("Everything as a .zip bundle…"), "hyperpixel-results.zip",
+       "Zip archive (*.zip)"},
+  };
+  auto* export_button = new QToolButton(this);
+  export_button->setText(tr("Export"));
+  export_button->setPopupMode(QToolButton::InstantPopup);
+  auto* export_menu = new QMenu(export_button);
+  for (const auto& e : exports) {
+    if (e.kind == Export::Bundle) export_menu->addSeparator();  // the bundle stands apart
+    const Export kind = e.kind;
+    const char* const file_name = e.file_name;
+    const char* const filter = e.filter;
+    export_menu->addAction(tr(e.text), this,
+                           [this, kind, file_name, filter] { ask_export(kind, file_name, filter); });
+  }
+  export_button->setMenu(export_menu);
+  return export_button;
+}
+
+// The PCK chart beside the per-category, per-difficulty and comparison tables; the chart follows view_.
+QSplitter* EvalPanel::build_chart_and_tables() {
   auto* splitter = new QSplitter(Qt::Horizontal, this);
   chart_ = new PckChart(splitter);
   tables_ = new QTabWidget(splitter);
@@ -248,34 +297,24 @@ EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent)
   splitter->addWidget(tables_);
   splitter->setStretchFactor(0, 3);
   splitter->setStretchFactor(1, 2);
-  column->addWidget(splitter, 1);
-
-  live_timer_ = new QTimer(this);
-  live_timer_->setInterval(kLiveIntervalMs);
-
-  connect(browse, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Output folder"), output_->text());
-    if (!dir.isEmpty()) output_->setText(dir);
-  });
-  connect(run_button_, &QPushButton::clicked, this, [this] { run(output_->text().trimmed()); });
-  connect(cancel_button_, &QPushButton::clicked, this, &EvalPanel::cancel);
-  connect(resume_button_, &QPushButton::clicked, this, &EvalPanel::resume);
-  connect(load, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder"), output_->text());
-    if (!dir.isEmpty()) load_run(dir);
-  });
-  connect(compare, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Run folder to compare with"));
-    if (!dir.isEmpty()) load_comparison(dir);
-  });
-  connect(clear, &QPushButton::clicked, this, &EvalPanel::clear_comparison);
   connect(view_, &QComboBox::currentIndexChanged, this,
           [this] { chart_->set_content(chart_content(view_->currentData().toString())); });
+  return splitter;
+}
+
+// While a run goes, pairs.jsonl is polled every kLiveIntervalMs and what it holds so far is shown.
+void EvalPanel::set_up_live_updates() {
+  live_timer_ = new QTimer(this);
+  live_timer_->setInterval(kLiveIntervalMs);
   connect(live_timer_, &QTimer::timeout, this, &EvalPanel::poll_live);
   connect(&live_watcher_, &QFutureWatcherBase::finished, this, [this] {
     const std::shared_ptr<RunData> data = live_watcher_.result();
     if (data && live_ && job_) show_run(std::move(*data));
   });
+}
+
+// The evaluation job's progress, warnings, failure and cancel (its completion is delivered by start()).
+void EvalPanel::connect_runner() {
   connect(&runner_, &JobRunner::progress, this,
           [this](quint64 id, qint64 done, qint64 total, const QString&) {
             if (id == job_) on_progress(done, total);
@@ -313,23 +352,25 @@ EvalPanel::EvalPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent)
     const QString folder = QString::fromStdString(last_input_->options.output_dir);
     if (QFileInfo::exists(folder + QStringLiteral("/run.json"))) load_run(folder);
   });
-  if (browser_) {
-    const auto describe = [this] {
-      if (!browser_->dataset()) {
-        input_label_->setText(tr("Open a dataset in the Datasets tab first."));
-        return;
-      }
-      input_label_->setText(tr("<b>%1</b> %2 split, %3 of %4 pairs (%5). Model: the settings dock.")
-                                .arg(QString::fromStdString(browser_->dataset()->name()), browser_->split())
-                                .arg(browser_->filtered_rows() ? browser_->filtered_rows()->size() : 0)
-                                .arg(browser_->pairs() ? browser_->pairs()->size() : 0)
-                                .arg(browser_->filter().describe().toHtmlEscaped()));
-    };
-    connect(browser_, &DatasetBrowser::filter_applied, this, describe);
-    describe();
-  }
-  resume_button_->setEnabled(false);
-  refresh();
+}
+
+// The input label says what a run would evaluate: the browser's dataset, split and filter, now and after
+// each filter.
+void EvalPanel::track_browser_input() {
+  if (!browser_) return;
+  const auto describe = [this] {
+    if (!browser_->dataset()) {
+      input_label_->setText(tr("Open a dataset in the Datasets tab first."));
+      return;
+    }
+    input_label_->setText(tr("<b>%1</b> %2 split, %3 of %4 pairs (%5). Model: the settings dock.")
+                              .arg(QString::fromStdString(browser_->dataset()->name()), browser_->split())
+                              .arg(browser_->filtered_rows() ? browser_->filtered_rows()->size() : 0)
+                              .arg(browser_->pairs() ? browser_->pairs()->size() : 0)
+                              .arg(browser_->filter().describe().toHtmlEscaped()));
+  };
+  connect(browser_, &DatasetBrowser::filter_applied, this, describe);
+  describe();
 }
 
 EvalPanel::~EvalPanel() {
@@ -387,8 +428,12 @@ std::shared_ptr<EvalPanel::Input> EvalPanel::current_input(const QString& output
     return nullptr;
   }
   input->settings = *settings;
-  input->options.alphas = parse_alphas(alphas_->text(), error);
-  if (input->options.alphas.empty()) return nullptr;
+  try {
+    input->options.alphas = parse_alphas(alphas_->text().toStdString());
+  } catch (const OptionError& e) {
+    *error = describe_option_error(e);
+    return nullptr;
+  }
   input->options.split = input->split;
   input->options.pck = static_cast<PckKind>(pck_kind_->currentData().toInt());
   const QString threshold = threshold_->currentData().toString();
@@ -816,56 +861,47 @@ void EvalPanel::fill_tables() {
   compare_table_->setVerticalHeaderLabels(names);
 }
 
-bool EvalPanel::export_chart_to(const QString& path) {
+bool EvalPanel::save_export(const QString& path, const QString& failure,
+                            const std::function<std::string()>& contents) {
   try {
-    const ChartContent content = chart_content(view_->currentData().toString());
-    if (content.empty()) throw std::runtime_error("no chart to export: run or load an evaluation first");
-    write_file_atomically(path.toStdString(),
-                          render_pck_chart(content, figure_format_for(path)).toStdString());
+    write_file_atomically(path.toStdString(), contents());
     set_status(tr("Saved %1").arg(path));
     return true;
   } catch (const std::exception& e) {
-    show_error(tr("Could not export the chart: %1").arg(QString::fromStdString(e.what())));
+    show_error(failure.arg(QString::fromStdString(e.what())));
     return false;
   }
+}
+
+bool EvalPanel::export_chart_to(const QString& path) {
+  return save_export(path, tr("Could not export the chart: %1"), [this, &path] {
+    const ChartContent content = chart_content(view_->currentData().toString());
+    if (content.empty()) throw std::runtime_error("no chart to export: run or load an evaluation first");
+    return render_pck_chart(content, figure_format_for(path)).toStdString();
+  });
 }
 
 bool EvalPanel::export_chart_csv_to(const QString& path) {
-  try {
+  return save_export(path, tr("Could not export the chart data: %1"), [this] {
     const ChartContent content = chart_content(view_->currentData().toString());
     if (content.empty()) throw std::runtime_error("no chart data: run or load an evaluation first");
-    write_file_atomically(path.toStdString(), chart_csv(content).toStdString());
-    set_status(tr("Saved %1").arg(path));
-    return true;
-  } catch (const std::exception& e) {
-    show_error(tr("Could not export the chart data: %1").arg(QString::fromStdString(e.what())));
-    return false;
-  }
+    return chart_csv(content).toStdString();
+  });
 }
 
 bool EvalPanel::export_table_to(Table which, const QString& path) {
-  try {
+  return save_export(path, tr("Could not export the table: %1"), [this, which] {
     const QTableWidget* t = table(which);
     if (t->rowCount() == 0) throw std::runtime_error("the table is empty");
-    write_file_atomically(path.toStdString(), model_csv(*t->model(), true).toStdString());
-    set_status(tr("Saved %1").arg(path));
-    return true;
-  } catch (const std::exception& e) {
-    show_error(tr("Could not export the table: %1").arg(QString::fromStdString(e.what())));
-    return false;
-  }
+    return model_csv(*t->model(), true).toStdString();
+  });
 }
 
 bool EvalPanel::export_report_to(const QString& path) {
-  try {
+  return save_export(path, tr("Could not export the report: %1"), [this] {
     if (!current_) throw std::runtime_error("no run to report: run or load an evaluation first");
-    write_file_atomically(path.toStdString(), summary_json(current_->summary, current_->run));
-    set_status(tr("Saved %1").arg(path));
-    return true;
-  } catch (const std::exception& e) {
-    show_error(tr("Could not export the report: %1").arg(QString::fromStdString(e.what())));
-    return false;
-  }
+    return summary_json(current_->summary, current_->run);
+  });
 }
 
 std::vector<BundleEntry> EvalPanel::bundle_entries() const {
@@ -924,22 +960,18 @@ bool EvalPanel::export_bundle_to(const QString& path) {
   }
 }
 
-void EvalPanel::ask_export(int kind) {
-  static const char* const names[] = {"pck.png", "pck.csv", "table.csv", "summary.json",
-                                      "hyperpixel-results.zip"};
-  static const char* const filters[] = {"PNG image (*.png);;SVG drawing (*.svg);;PDF document (*.pdf)",
-                                        "CSV (*.csv)", "CSV (*.csv)", "JSON (*.json)", "Zip archive (*.zip)"};
+void EvalPanel::ask_export(Export kind, const char* file_name, const char* filter) {
   const QString path =
-      QFileDialog::getSaveFileName(this, tr("Export"), QString::fromLatin1(names[kind]), tr(filters[kind]));
+      QFileDialog::getSaveFileName(this, tr("Export"), QString::fromLatin1(file_name), tr(filter));
   if (path.isEmpty()) return;
   switch (kind) {
-    case 0:
+    case Export::Chart:
       export_chart_to(path);
       break;
-    case 1:
+    case Export::ChartCsv:
       export_chart_csv_to(path);
       break;
-    case 2: {
+    case Export::TableShown: {
       const int tab = tables_->currentIndex();
       export_table_to(tab == 0   ? Table::PerCategory
                       : tab == 1 ? Table::PerDifficulty
@@ -947,10 +979,10 @@ void EvalPanel::ask_export(int kind) {
                       path);
       break;
     }
-    case 3:
+    case Export::Report:
       export_report_to(path);
       break;
-    default:
+    case Export::Bundle:
       export_bundle_to(path);
       break;
   }

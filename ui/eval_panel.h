@@ -20,14 +20,19 @@
 #include <optional>
 
 class QComboBox;
+class QGridLayout;
+class QGroupBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QSplitter;
 class QTableWidget;
 class QTabWidget;
 class QTimer;
+class QToolButton;
 
 namespace hpf {
 
@@ -103,6 +108,20 @@ class EvalPanel : public QWidget {
   void busy_changed(bool busy);
 
  private:
+  // What the Export menu offers.
+  enum class Export { Chart, ChartCsv, TableShown, Report, Bundle };
+
+  // The constructor's steps.
+  QGroupBox* build_run_box();
+  void add_run_options(QWidget* run_box, QGridLayout* form);
+  QHBoxLayout* build_run_buttons(QWidget* run_box);
+  QHBoxLayout* build_runs_bar();
+  QToolButton* build_export_button();
+  QSplitter* build_chart_and_tables();
+  void set_up_live_updates();
+  void connect_runner();
+  void track_browser_input();
+
   struct Input;
   bool start(std::shared_ptr<Input> input);
   std::shared_ptr<Input> current_input(const QString& output_dir, QString* error) const;
@@ -112,7 +131,10 @@ class EvalPanel : public QWidget {
   void fill_tables();
   void show_error(const QString& message);
   void set_status(const QString& text);
-  void ask_export(int kind);
+  // Asks where to save (proposing `file_name`, offering `filter`), then exports `kind` there.
+  void ask_export(Export kind, const char* file_name, const char* filter);
+  // Writes `contents()` to `path`; when that throws, shows `failure` with the reason as %1 and returns false.
+  bool save_export(const QString& path, const QString& failure, const std::function<std::string()>& contents);
 
   DatasetBrowser* browser_;
   std::function<std::optional<MatchSettings>()> settings_;  // nullopt: invalid, already reported

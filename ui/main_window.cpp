@@ -27,8 +27,10 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFormLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
@@ -42,7 +44,9 @@
 #include <QTabWidget>
 #include <QTimer>
 #include <QToolBar>
+#include <QToolButton>
 #include <QVBoxLayout>
+#include <QWidgetAction>
 
 #include <algorithm>
 #include <filesystem>
@@ -65,12 +69,38 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   setAcceptDrops(true);
   resize(1400, 860);
 
-  // Central area: error banner above a stack of {start page, tabs}.
+  build_central_area();
+  build_settings_dock();
+  build_status_bar();
+  build_actions();
+  add_settings_dock_toggle();
+
+  connect_start_page();
+  connect_jobs();
+  connect_settings_dock();
+  connect_layers_tab();
+  connect_dataset_panels();
+  connect_point_query();
+
+  restore_state();
+}
+
+MainWindow::~MainWindow() = default;
+
+// Central area: error banner above a stack of {start page, tabs}.
+void MainWindow::build_central_area() {
   auto* central = new QWidget(this);
   auto* column = new QVBoxLayout(central);
   column->setContentsMargins(0, 0, 0, 0);
   column->setSpacing(0);
-  error_banner_ = new QWidget(central);
+  column->addWidget(build_error_banner(central));
+  column->addWidget(build_page_stack(central), 1);
+  setCentralWidget(central);
+}
+
+// Hidden until show_error(); offers the weights download when they are what is missing.
+QWidget* MainWindow::build_error_banner(QWidget* parent) {
+  error_banner_ = new QWidget(parent);
   error_banner_->setStyleSheet(QStringLiteral("background: #fdecea; color: #611a15;"));
   auto* banner = new QHBoxLayout(error_banner_);
   error_text_ = new QLabel(error_banner_);
@@ -82,9 +112,14 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   auto* dismiss = new QPushButton(tr("Dismiss"), error_banner_);
   banner->addWidget(dismiss);
   error_banner_->hide();
-  column->addWidget(error_banner_);
+  connect(dismiss, &QPushButton::clicked, this, &MainWindow::clear_error);
+  connect(error_weights_, &QPushButton::clicked, this, &MainWindow::download_weights);
+  return error_banner_;
+}
 
-  stack_ = new QStackedWidget(central);
+// The start page, and the tabs: pair, hyperpixel layers, datasets, evaluation, layer search.
+QStackedWidget* MainWindow::build_page_stack(QWidget* parent) {
+  stack_ = new QStackedWidget(parent);
   start_ = new StartPage(stack_);
   tabs_ = new QTabWidget(stack_);
   auto* pair_tab = new QWidget(tabs_);
@@ -97,25 +132,27 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   eval_ = new EvalPanel(browser_, tabs_);
   tabs_->addTab(eval_, tr("Evaluation"));
   search_ = new SearchPanel(browser_, tabs_);
-  set_backbone_service(session_.backbone_service());
+  set_backbone_service(session_.backbone_service());  // needs eval_ and search_
   tabs_->addTab(search_, tr("Layer search"));
   stack_->addWidget(start_);
   stack_->addWidget(tabs_);
-  column->addWidget(stack_, 1);
-  setCentralWidget(central);
+  return stack_;
+}
 
-  // Settings dock.
+void MainWindow::build_settings_dock() {
   settings_panel_ = new SettingsPanel;
   auto* scroll = new QScrollArea;
   scroll->setWidget(settings_panel_);
   scroll->setWidgetResizable(true);
   scroll->setMinimumWidth(300);
-  auto* dock = new QDockWidget(tr("Settings"), this);
-  dock->setObjectName("settingsDock");
-  dock->setWidget(scroll);
-  addDockWidget(Qt::RightDockWidgetArea, dock);
+  settings_dock_ = new QDockWidget(tr("Settings"), this);
+  settings_dock_->setObjectName("settingsDock");
+  settings_dock_->setWidget(scroll);
+  addDockWidget(Qt::RightDockWidgetArea, settings_dock_);
+}
 
-  // Status bar: what runs, its progress, and a cancel button.
+// Status bar: what runs, its progress, and a cancel button.
+void MainWindow::build_status_bar() {
   status_text_ = new QLabel(tr("Ready"), this);
   progress_ = new QProgressBar(this);
   progress_->setMaximumWidth(260);
@@ -127,22 +164,28 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   statusBar()->addWidget(status_text_, 1);
   statusBar()->addPermanentWidget(progress_);
   statusBar()->addPermanentWidget(cancel_);
+}
 
-  build_actions();
-  dock->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
-  menuBar()->findChild<QMenu*>("viewMenu")->addAction(dock->toggleViewAction());
+// Ctrl+, and the View menu show and hide the settings dock (after build_actions(), which makes the menu).
+void MainWindow::add_settings_dock_toggle() {
+  settings_dock_->toggleViewAction()->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+  menuBar()->findChild<QMenu*>("viewMenu")->addAction(settings_dock_->toggleViewAction());
+}
 
-  // Wiring.
-  connect(dismiss, &QPushButton::clicked, this, &MainWindow::clear_error);
-  connect(error_weights_, &QPushButton::clicked, this, &MainWindow::download_weights);
+void MainWindow::connect_start_page() {
   connect(start_, &StartPage::open_images_requested, this, &MainWindow::ask_open_images);
   connect(start_, &StartPage::open_dataset_requested, this, [this] { show_tab(browser_); });
-  connect(start_, &StartPage::weights_requested, this, [this, dock] {
-    dock->show();
-    dock->raise();
+  connect(start_, &StartPage::weights_requested, this, [this] {
+    settings_dock_->show();
+    settings_dock_->raise();
     refresh_weights_status();
   });
   connect(start_, &StartPage::recent_requested, this, &MainWindow::open_images);
+}
+
+// The pair session's and the weight downloads' progress, results and errors reach the status bar, the
+// error banner and the layers tab; Cancel stops both.
+void MainWindow::connect_jobs() {
   connect(cancel_, &QPushButton::clicked, this, [this] {
     session_.cancel();
     downloads_.cancel_all();
@@ -181,7 +224,9 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   connect(&downloads_, &JobRunner::cancelled, this, [this](quint64) {
     status_text_->setText(tr("Download cancelled; it resumes where it stopped next time"));
   });
+}
 
+void MainWindow::connect_settings_dock() {
   connect(settings_panel_, &SettingsPanel::apply_requested, this, [this] {
     if (const auto s = dock_settings()) {
       apply_settings(*s);
@@ -198,6 +243,10 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   connect(settings_panel_, &SettingsPanel::browse_weights_requested, this, &MainWindow::ask_weights_file);
   connect(settings_panel_, &SettingsPanel::download_weights_requested, this, &MainWindow::download_weights);
   connect(settings_panel_, &SettingsPanel::backbone_changed, this, [this] { refresh_weights_status(); });
+}
+
+// Toggling layers recomputes the pair; the layer maps are computed when the tab is first shown.
+void MainWindow::connect_layers_tab() {
   connect(layers_, &LayersPanel::layers_toggled, this, [this](const QList<int>& ids) {
     if (ids.isEmpty()) {
       layers_->set_selected(to_list(layer_ids(session_.settings())));  // at least one layer must stay
@@ -218,9 +267,11 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
       session_.compute_layer_maps();
     }
   });
+}
 
-  // Part 2: the dataset browser opens pairs in the pair view; evaluation and search run with the dock's
-  // model.
+// Part 2: the dataset browser opens pairs in the pair view; evaluation and search run with the dock's
+// model.
+void MainWindow::connect_dataset_panels() {
   connect(browser_, &DatasetBrowser::pair_activated, this,
           [this](std::shared_ptr<const Dataset> dataset, const PairAnnotation& pair) {
             open_dataset_pair(std::move(dataset), pair);
@@ -246,8 +297,10 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
       tabs_->setCurrentIndex(0);
     }
   });
+}
 
-  // Hover queries are coalesced: the latest mouse position is queried once the event queue is empty.
+// Hover queries are coalesced: the latest mouse position is queried once the event queue is empty.
+void MainWindow::connect_point_query() {
   auto* query_timer = new QTimer(this);
   query_timer->setSingleShot(true);
   query_timer->setInterval(0);
@@ -262,7 +315,11 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
     pending_query_ = p;
     query_timer->start();
   });
+}
 
+// The settings, recent pairs, window layout and dataset location of the last session (when restore_), or
+// the defaults, shown in the dock, the recent menu and the weights status.
+void MainWindow::restore_state() {
   MatchSettings settings;
   if (restore_) {
     QSettings store;
@@ -277,8 +334,6 @@ MainWindow::MainWindow(bool restore, QWidget* parent) : QMainWindow(parent), res
   rebuild_recent_menu();
   refresh_weights_status();
 }
-
-MainWindow::~MainWindow() = default;
 
 void MainWindow::build_pair_tab(QWidget* tab) {
   auto* layout = new QVBoxLayout(tab);
@@ -302,23 +357,23 @@ void MainWindow::build_pair_tab(QWidget* tab) {
        tr("Transferred keypoints; with ground truth green = correct, red = "
           "wrong at α, dashed circle = PCK radius"),
        QKeySequence(Qt::Key_2)},
-      {Overlay::MatchLines, tr("Match lines"), tr("A line from each keypoint to where it transfers"),
+      {Overlay::MatchLines, tr("Lines"), tr("Match lines: a line from each keypoint to where it transfers"),
        QKeySequence(Qt::Key_3)},
-      {Overlay::HyperpixelLines, tr("Hyperpixel matches"),
-       tr("Best match of each hyperpixel above the confidence "
-          "set by the slider"),
+      {Overlay::HyperpixelLines, tr("Hyperpixels"),
+       tr("Hyperpixel matches: the best match of each hyperpixel above the confidence set under "
+          "Display"),
        QKeySequence(Qt::Key_4)},
-      {Overlay::WarpedSource, tr("Warped source"),
-       tr("The source warped onto the target by the dense flow "
-          "(opacity: slider)"),
+      {Overlay::WarpedSource, tr("Warp"),
+       tr("Warped source: the source warped onto the target by the dense flow (opacity under "
+          "Display)"),
        QKeySequence(Qt::Key_5)},
-      {Overlay::FlowColours, tr("Flow colours"),
-       tr("Dense flow colour-coded over the source: hue = direction, "
+      {Overlay::FlowColours, tr("Flow"),
+       tr("Flow colours: the dense flow colour-coded over the source, hue = direction, "
           "saturation = length (see the wheel)"),
        QKeySequence(Qt::Key_6)},
-      {Overlay::Query, tr("Point query"),
-       tr("Hover the source: confidence heatmap over the target, best match and "
-          "covering receptive fields. Click to pin, click again to follow."),
+      {Overlay::Query, tr("Query"),
+       tr("Point query: hover the source for the confidence heatmap over the target, the best match "
+          "and the covering receptive fields. Click to pin, click again to follow."),
        QKeySequence(Qt::Key_7)},
   };
   for (const auto& o : overlays) {
@@ -333,27 +388,39 @@ void MainWindow::build_pair_tab(QWidget* tab) {
     overlay_actions_ << a;
   }
   bar->addSeparator();
-  bar->addWidget(new QLabel(tr(" Opacity "), bar));
-  auto* opacity = new QSlider(Qt::Horizontal, bar);
+  // The sliders sit in a popup so that every overlay toggle stays in one row, one click away, at 1280 px.
+  auto* display = new QToolButton(bar);
+  display->setText(tr("Display"));
+  display->setToolTip(
+      tr("Opacity of the warped source and flow colours; minimum confidence of the hyperpixel "
+         "matches drawn"));
+  display->setPopupMode(QToolButton::InstantPopup);
+  auto* display_menu = new QMenu(display);
+  auto* sliders = new QWidget(display_menu);
+  auto* form = new QFormLayout(sliders);
+  auto* opacity = new QSlider(Qt::Horizontal, sliders);
   opacity->setRange(0, 100);
   opacity->setValue(60);
-  opacity->setMaximumWidth(110);
+  opacity->setMinimumWidth(160);
   opacity->setToolTip(tr("Opacity of the warped source and of the flow colours"));
-  bar->addWidget(opacity);
+  form->addRow(tr("Opacity"), opacity);
   connect(opacity, &QSlider::valueChanged, this, [this](int v) { view_->set_flow_opacity(v / 100.0); });
-  wheel_ = new FlowWheel(bar);
-  bar->addWidget(wheel_);
-  bar->addWidget(new QLabel(tr(" Min. confidence "), bar));
-  auto* confidence = new QSlider(Qt::Horizontal, bar);
+  auto* confidence = new QSlider(Qt::Horizontal, sliders);
   confidence->setRange(0, 100);
   confidence->setValue(50);
-  confidence->setMaximumWidth(110);
   confidence->setToolTip(
       tr("Hyperpixel matches drawn: those with at least this fraction of the strongest "
          "match's confidence (at most 200 lines)"));
-  bar->addWidget(confidence);
+  form->addRow(tr("Min. confidence"), confidence);
   connect(confidence, &QSlider::valueChanged, this,
           [this](int v) { view_->set_line_filter(v / 100.0, 200); });
+  auto* sliders_action = new QWidgetAction(display_menu);
+  sliders_action->setDefaultWidget(sliders);
+  display_menu->addAction(sliders_action);
+  display->setMenu(display_menu);
+  bar->addWidget(display);
+  wheel_ = new FlowWheel(bar);
+  bar->addWidget(wheel_);
   bar->addSeparator();
   QAction* stacked = bar->addAction(tr("Stacked"));
   stacked->setCheckable(true);

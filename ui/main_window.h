@@ -12,6 +12,7 @@
 #include <vector>
 
 class QAction;
+class QDockWidget;
 class QLabel;
 class QMenu;
 class QProgressBar;
@@ -78,6 +79,21 @@ class MainWindow : public QMainWindow {
   void dropEvent(QDropEvent* event) override;
 
  private:
+  // The constructor's steps.
+  void build_central_area();
+  QWidget* build_error_banner(QWidget* parent);
+  QStackedWidget* build_page_stack(QWidget* parent);
+  void build_settings_dock();
+  void build_status_bar();
+  void add_settings_dock_toggle();
+  void connect_start_page();
+  void connect_jobs();
+  void connect_settings_dock();
+  void connect_layers_tab();
+  void connect_dataset_panels();
+  void connect_point_query();
+  void restore_state();
+
   void build_actions();
   void build_pair_tab(QWidget* tab);
   void show_error(const QString& message, bool offer_weights = false);
@@ -108,6 +124,7 @@ class MainWindow : public QMainWindow {
   EvalPanel* eval_ = nullptr;
   SearchPanel* search_ = nullptr;
   SettingsPanel* settings_panel_ = nullptr;
+  QDockWidget* settings_dock_ = nullptr;
   FlowWheel* wheel_ = nullptr;
   QLabel* error_text_ = nullptr;
   QWidget* error_banner_ = nullptr;

@@ -89,6 +89,8 @@ QString option_label(const std::string& option) {
       {"kernel_size", QT_TRANSLATE_NOOP("MatchSettings", "Smoothing kernel")},
       {"max_side", QT_TRANSLATE_NOOP("MatchSettings", "Image side")},
       {"memory_budget_mb", QT_TRANSLATE_NOOP("MatchSettings", "Memory budget")},
+      {"alphas", QT_TRANSLATE_NOOP("MatchSettings", "α values")},
+      {"limit", QT_TRANSLATE_NOOP("MatchSettings", "Limit")},
   };
   const auto found = labels.find(option);
   return found == labels.end() ? QString::fromStdString(option)

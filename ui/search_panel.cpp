@@ -58,8 +58,26 @@ QTableWidgetItem* number_item(double value, int decimals) {
 SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(parent), browser_(browser) {
   settings_ = [] { return std::optional<MatchSettings>(MatchSettings{}); };
   auto* column = new QVBoxLayout(this);
+  column->addWidget(build_run_box());
+  column->addLayout(build_best_row());
+  column->addWidget(build_chart_and_table(), 1);
+
+  set_up_live_updates();
+  connect_runner();
+  fill();
+}
+
+// What to run: the output folder, the beam options, and run, cancel, resume and load.
+QGroupBox* SearchPanel::build_run_box() {
   auto* box = new QGroupBox(tr("Beam search over hyperpixel layers on the current dataset and filter"), this);
   auto* grid = new QGridLayout(box);
+  add_run_options(box, grid);
+  grid->addLayout(build_run_buttons(box), 2, 0, 1, 3);
+  return box;
+}
+
+// Rows 0 and 1 of the run box: the output folder, then beam width, depth, α and pair limit.
+void SearchPanel::add_run_options(QWidget* box, QGridLayout* grid) {
   output_ = new QLineEdit(box);
   output_->setPlaceholderText(tr("Output folder (empty: a new folder under the application data)"));
   output_->setToolTip(tr("search.jsonl, search_progress.jsonl and search_summary.json are written here"));
@@ -93,6 +111,14 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
   }
   options->addStretch(1);
   grid->addLayout(options, 1, 0, 1, 3);
+  connect(browse, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Output folder"), output_->text());
+    if (!dir.isEmpty()) output_->setText(dir);
+  });
+}
+
+// Run, cancel, resume, load, the progress bar and the status line.
+QHBoxLayout* SearchPanel::build_run_buttons(QWidget* box) {
   auto* buttons = new QHBoxLayout;
   run_button_ = new QPushButton(tr("Run search"), box);
   cancel_button_ = new QPushButton(tr("Cancel"), box);
@@ -113,9 +139,18 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
   buttons->addWidget(load);
   buttons->addWidget(progress_, 1);
   buttons->addWidget(status_, 1);
-  grid->addLayout(buttons, 2, 0, 1, 3);
-  column->addWidget(box);
+  connect(run_button_, &QPushButton::clicked, this, [this] { run(output_->text().trimmed()); });
+  connect(cancel_button_, &QPushButton::clicked, this, &SearchPanel::cancel);
+  connect(resume_button_, &QPushButton::clicked, this, &SearchPanel::resume);
+  connect(load, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Search output folder"), output_->text());
+    if (!dir.isEmpty()) load_folder(dir);
+  });
+  return buttons;
+}
 
+// The best set found so far and the button that applies it to the pair view.
+QHBoxLayout* SearchPanel::build_best_row() {
   auto* best_row = new QHBoxLayout;
   best_label_ = new QLabel(tr("No search yet: run one or load an output folder."), this);
   best_label_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -124,8 +159,14 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
   apply_->setToolTip(tr("Use the best set in the settings and recompute the open pair"));
   best_row->addWidget(best_label_, 1);
   best_row->addWidget(apply_);
-  column->addLayout(best_row);
+  connect(apply_, &QPushButton::clicked, this, [this] {
+    if (results_ && results_->has_best) Q_EMIT apply_layers_requested(results_->best.layers);
+  });
+  return best_row;
+}
 
+// The chart beside the table of every scored candidate; a double-click applies a candidate's layers.
+QSplitter* SearchPanel::build_chart_and_table() {
   auto* splitter = new QSplitter(Qt::Horizontal, this);
   chart_ = new QChartView(splitter);
   chart_->setRenderHint(QPainter::Antialiasing);
@@ -144,8 +185,14 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
   table_->setMinimumWidth(380);  // the layer lists stay readable
   splitter->setStretchFactor(0, 1);
   splitter->setStretchFactor(1, 1);
-  column->addWidget(splitter, 1);
+  connect(table_, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
+    Q_EMIT apply_layers_requested(parse_layer_set(table_->item(row, 1)->text().toStdString()));
+  });
+  return splitter;
+}
 
+// While a search runs, its output folder is polled every kLiveIntervalMs and what it holds so far is shown.
+void SearchPanel::set_up_live_updates() {
   live_timer_ = new QTimer(this);
   live_timer_->setInterval(kLiveIntervalMs);
   connect(live_timer_, &QTimer::timeout, this, &SearchPanel::poll_live);
@@ -153,23 +200,10 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
     const auto results = live_watcher_.result();
     if (results && job_) show_results(std::move(*results));
   });
-  connect(browse, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Output folder"), output_->text());
-    if (!dir.isEmpty()) output_->setText(dir);
-  });
-  connect(run_button_, &QPushButton::clicked, this, [this] { run(output_->text().trimmed()); });
-  connect(cancel_button_, &QPushButton::clicked, this, &SearchPanel::cancel);
-  connect(resume_button_, &QPushButton::clicked, this, &SearchPanel::resume);
-  connect(load, &QPushButton::clicked, this, [this] {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Search output folder"), output_->text());
-    if (!dir.isEmpty()) load_folder(dir);
-  });
-  connect(apply_, &QPushButton::clicked, this, [this] {
-    if (results_ && results_->has_best) Q_EMIT apply_layers_requested(results_->best.layers);
-  });
-  connect(table_, &QTableWidget::cellDoubleClicked, this, [this](int row, int) {
-    Q_EMIT apply_layers_requested(parse_layer_set(table_->item(row, 1)->text().toStdString()));
-  });
+}
+
+// The search job's progress (with an estimate of the time left at this depth), failure and cancel.
+void SearchPanel::connect_runner() {
   connect(&runner_, &JobRunner::progress, this,
           [this](quint64 id, qint64 done, qint64 total, const QString& what) {
             if (id != job_) return;
@@ -208,7 +242,6 @@ SearchPanel::SearchPanel(DatasetBrowser* browser, QWidget* parent) : QWidget(par
     load_folder(live_folder_);
     Q_EMIT run_cancelled();
   });
-  fill();
 }
 
 SearchPanel::~SearchPanel() {

@@ -16,11 +16,15 @@
 #include <optional>
 
 class QChartView;
+class QGridLayout;
+class QGroupBox;
+class QHBoxLayout;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QSpinBox;
+class QSplitter;
 class QTableWidget;
 class QTimer;
 
@@ -65,6 +69,15 @@ class SearchPanel : public QWidget {
   void run_cancelled();
 
  private:
+  // The constructor's steps.
+  QGroupBox* build_run_box();
+  void add_run_options(QWidget* box, QGridLayout* grid);
+  QHBoxLayout* build_run_buttons(QWidget* box);
+  QHBoxLayout* build_best_row();
+  QSplitter* build_chart_and_table();
+  void set_up_live_updates();
+  void connect_runner();
+
   bool start(const QString& output_dir, bool resume);
   void poll_live();
   void fill();

@@ -20,20 +20,6 @@ namespace {
 
 std::atomic<bool> interrupted{false};
 
-std::vector<std::string> parse_alphas(const QString& text) {
-  std::vector<std::string> alphas;
-  for (const QString& part : text.split(',', Qt::SkipEmptyParts)) {
-    bool ok = false;
-    const double value = part.trimmed().toDouble(&ok);
-    if (!ok || value <= 0 || value > 1) {
-      throw UsageError("--alpha expects numbers in (0, 1], got '" + part.toStdString() + "'");
-    }
-    alphas.push_back(part.trimmed().toStdString());
-  }
-  if (alphas.empty()) throw UsageError("--alpha names no value");
-  return alphas;
-}
-
 void parse_shard(const QString& text, EvalOptions& options) {
   const auto m = QRegularExpression("^(\\d+)/(\\d+)$").match(text);
   if (!m.hasMatch()) throw UsageError("--shard expects I/N (e.g. 0/4), got '" + text.toStdString() + "'");
@@ -76,7 +62,11 @@ int eval(const QStringList& args) {
 
   EvalOptions options;
   options.split = parser.value("split").toStdString();
-  options.alphas = parse_alphas(parser.value("alpha"));
+  try {
+    options.alphas = parse_alphas(parser.value("alpha").toStdString());
+  } catch (const OptionError& e) {
+    throw UsageError("--alpha: " + e.problem());
+  }
   const QString threshold = parser.value("threshold");
   if (threshold != "auto" && threshold != "img" && threshold != "bbox") {
     throw UsageError("--threshold expects auto, img or bbox, got '" + threshold.toStdString() + "'");
@@ -93,6 +83,7 @@ int eval(const QStringList& args) {
   options.skip_bad = parser.isSet("skip-bad");
   options.use_cache = !parser.isSet("no-cache");
   options.limit = int_option(parser, "limit");
+  if (options.limit < 0) throw UsageError("--limit: expected 0 (all pairs) or a positive count");
   for (const QString& c : parser.value("category").split(',', Qt::SkipEmptyParts)) {
     options.categories.push_back(c.trimmed().toStdString());
   }

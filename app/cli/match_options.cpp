@@ -59,6 +59,9 @@ std::string flag_for_option(const std::string& option) {
       {"kernel_size", "--kernel"},
       {"max_side", "--max-side"},
       {"memory_budget_mb", "--memory-budget"},
+      {"alphas", "--alpha"},
+      {"shard", "--shard"},
+      {"limit", "--limit"},
   };
   const auto found = flags.find(option);
   return found == flags.end() ? option : found->second;

@@ -27,7 +27,16 @@ struct EvalOptions {
   int cache_images = 64;                 // feature cache capacity (images)
   int64_t limit = 0;                     // evaluate only the first `limit` pairs of the split (0: all)
   std::vector<std::string> categories;   // restrict to these categories (empty: all)
+
+  // Throws OptionError (core/compute/option_error.h) naming the first option whose value cannot be right:
+  // "alphas" (finite numbers in (0, 1]), "shard" (0 <= index < count), "limit" (>= 0), "cache_images".
+  void check() const;
 };
+
+// Parses PCK tolerances as users type them ("0.05,0.1, 0.15" or "0.05 0.1"), keeping each as written (the
+// keys of the outputs). Throws OptionError("alphas") for a value that is not a finite number in (0, 1], or
+// none.
+std::vector<std::string> parse_alphas(const std::string& text);
 
 std::string pck_kind_name(PckKind kind);
 std::string threshold_name(ThresholdKind kind);

@@ -3,6 +3,7 @@
 #include "core/eval/feature_cache.h"
 #include "core/eval/pair_evaluation.h"
 #include "core/eval/run_files.h"
+#include "core/eval/run_folder.h"
 #include "core/eval/run_identity.h"
 #include "core/fileio/atomic_file.h"
 #include "core/fileio/json_lines.h"
@@ -14,7 +15,6 @@
 #include <QJsonObject>
 
 #include <chrono>
-#include <filesystem>
 #include <future>
 #include <map>
 #include <set>
@@ -22,8 +22,6 @@
 
 namespace hpf {
 namespace {
-
-namespace fs = std::filesystem;
 
 // run.json: what makes two runs the same run (a resume or a shard must match it).
 std::string run_json(const RunDescription& run, const EvalOptions& options) {
@@ -74,6 +72,19 @@ std::vector<PairAnnotation> select_pairs(const Dataset& dataset, const std::stri
     if (options.limit > 0 && static_cast<int64_t>(out.size()) >= options.limit) break;
   }
   return out;
+}
+
+// Why the selection is empty: an empty split, or categories the split does not have (a typo).
+std::string no_pair_selected(const Dataset& dataset, const std::string& split, const EvalOptions& options) {
+  std::set<std::string> present;
+  for (const PairAnnotation& pair : dataset.pairs(split)) present.insert(pair.category);
+  if (present.empty())
+    return dataset.name() + ": the split '" + split + "' has no pairs: nothing to evaluate";
+  std::string wanted, known;
+  for (const std::string& c : options.categories) wanted += (wanted.empty() ? "'" : ", '") + c + "'";
+  for (const std::string& c : present) known += (known.empty() ? "" : ", ") + c;
+  return dataset.name() + ": no pair of the split '" + split + "' is in the categories " + wanted +
+         " (its categories: " + known + "): nothing to evaluate";
 }
 
 std::map<std::string, int> difficulty_flags(const PairAnnotation& pair) {
@@ -151,14 +162,67 @@ class SuppliedImage : public PairImage {
 
 }  // namespace
 
+namespace {
+
+// The record of a pair before it is scored: where it comes from.
+PairRecord pair_record(int64_t index, const PairAnnotation& pair) {
+  PairRecord record;
+  record.index = index;
+  record.id = pair.id;
+  record.source = pair.source_image;
+  record.target = pair.target_image;
+  record.category = pair.category;
+  return record;
+}
+
+// Matches and scores one pair into its record; with skip_bad, a broken pair is recorded with its error.
+PairRecord evaluate_pair(const Dataset& dataset, const HyperpixelFlow& flow, ImageSupply& supply,
+                         int64_t index, const PairAnnotation& pair, ThresholdKind threshold,
+                         const EvalOptions& options, const JobContext& context) {
+  const auto started = std::chrono::steady_clock::now();
+  PairRecord record = pair_record(index, pair);
+  record.flags = difficulty_flags(pair);
+  try {
+    SuppliedImage source(supply, pair.source_image), target(supply, pair.target_image);
+    const MatchedPair matched = match_pair(flow, source, target);
+    if (!matched.notice.empty()) {
+      record.warnings.push_back(matched.notice);
+      context.warn("pair " + pair.id + ": " + matched.notice);
+    }
+    score_pair(matched, pair, dataset.annotation_kind(), threshold, options.alphas, record);
+  } catch (const JobCancelled&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (!options.skip_bad) {
+      throw std::runtime_error("pair " + pair.id + " (" + pair.source_image + " -> " + pair.target_image +
+                               "): " + e.what());
+    }
+    record = pair_record(index, pair);
+    record.error = e.what();
+  }
+  record.milliseconds =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  return record;
+}
+
+// The pairs of this shard that pairs.jsonl does not hold yet, in split order.
+std::vector<int64_t> pairs_to_do(size_t pair_count, const EvalOptions& options,
+                                 const std::set<int64_t>& finished) {
+  std::vector<int64_t> todo;
+  for (int64_t i = 0; i < static_cast<int64_t>(pair_count); ++i) {
+    if (i % options.shard_count == options.shard_index && !finished.count(i)) todo.push_back(i);
+  }
+  return todo;
+}
+
+}  // namespace
+
 EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, RunDescription run,
                           const EvalOptions& options, const JobContext& context) {
   const auto started = std::chrono::steady_clock::now();
+  // 1. Validate and describe the run.
   if (options.output_dir.empty()) throw std::invalid_argument("evaluation: no output directory given");
-  if (options.shard_count < 1 || options.shard_index < 0 || options.shard_index >= options.shard_count) {
-    throw std::invalid_argument("evaluation: shard " + std::to_string(options.shard_index) + "/" +
-                                std::to_string(options.shard_count) + " is not valid (expected 0 <= I < N)");
-  }
+  options.check();
   run.dataset = dataset.name();
   run.split = options.split.empty() ? dataset.default_split() : options.split;
   const ThresholdKind threshold =
@@ -167,102 +231,42 @@ EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, Ru
   run.pck = options.pck;
   run.alphas = options.alphas;
 
+  // 2. Select the pairs.
   const std::vector<PairAnnotation> pairs = select_pairs(dataset, run.split, options);
-  ensure_directory(options.output_dir);
-  const std::string records_path = options.output_dir + "/pairs.jsonl";
-  const std::string run_path = options.output_dir + "/run.json";
-  const std::string description = run_json(run, options);
+  if (pairs.empty()) throw std::runtime_error(no_pair_selected(dataset, run.split, options));
 
+  // 3. Create or resume the output folder.
+  const RunFolder folder{options.output_dir, "run.json", {"pairs.jsonl"}, "run"};
+  const std::string records_path = folder.path("pairs.jsonl");
   std::set<int64_t> finished;
-  EvalResult result;
-  std::error_code error;
-  const bool has_records = fs::exists(records_path, error) && fs::file_size(records_path, error) > 0;
-  if (options.resume && fs::exists(run_path, error)) {
-    const std::vector<std::string> differences = run_differences(read_text_file(run_path), description);
-    if (!differences.empty()) {
-      throw std::runtime_error(options.output_dir +
-                               " holds a different run, so it cannot be resumed: " + join(differences, "; ") +
-                               " (resume with the recorded values, or use another "
-                               "output folder)");
-    }
-    // The description as this version writes it (same identity; versions and device as of now).
-    write_file_atomically(run_path, description);
-    drop_partial_last_line(records_path);
+  if (folder.open(run_json(run, options), options.resume)) {
     for (const PairRecord& r : read_pair_records(records_path)) finished.insert(r.index);
-  } else {
-    if (has_records) {
-      throw std::runtime_error(
-          options.resume
-              ? records_path + " has records but " + run_path +
-                    " is missing, so nothing says which run they belong to: use another output folder"
-              : records_path + " already exists: resume it, or use another output folder");
-    }
-    write_file_atomically(run_path, description);
-    write_file_atomically(records_path, "");
   }
+  const std::vector<int64_t> todo = pairs_to_do(pairs.size(), options, finished);
+  EvalResult result;
+  result.resumed = static_cast<int64_t>(pairs_to_do(pairs.size(), options, {}).size() - todo.size());
 
-  std::vector<int64_t> todo;
-  for (int64_t i = 0; i < static_cast<int64_t>(pairs.size()); ++i) {
-    if (i % options.shard_count != options.shard_index) continue;
-    if (finished.count(i)) {
-      ++result.resumed;
-    } else {
-      todo.push_back(i);
-    }
-  }
-
+  // 4. Evaluate pair by pair, each record synced before the next pair starts.
   ImageSupply supply(dataset, flow, options);
   LineAppender writer(records_path);
   const int64_t total = result.resumed + static_cast<int64_t>(todo.size());
-  for (size_t n = 0; n < todo.size(); ++n) {
-    if (context.cancelled()) break;
-    const PairAnnotation& pair = pairs[todo[n]];
+  for (size_t n = 0; n < todo.size() && !context.cancelled(); ++n) {
     if (n + 1 < todo.size()) {
       supply.prefetch(pairs[todo[n + 1]].source_image);
       supply.prefetch(pairs[todo[n + 1]].target_image);
     }
-    const auto pair_started = std::chrono::steady_clock::now();
-    PairRecord record;
-    record.index = todo[n];
-    record.id = pair.id;
-    record.source = pair.source_image;
-    record.target = pair.target_image;
-    record.category = pair.category;
-    record.flags = difficulty_flags(pair);
-    try {
-      SuppliedImage source(supply, pair.source_image), target(supply, pair.target_image);
-      const MatchedPair matched = match_pair(flow, source, target);
-      if (!matched.notice.empty()) {
-        record.warnings.push_back(matched.notice);
-        context.warn("pair " + pair.id + ": " + matched.notice);
-      }
-      score_pair(matched, pair, dataset.annotation_kind(), threshold, options.alphas, record);
-    } catch (const JobCancelled&) {
-      throw;
-    } catch (const std::exception& e) {
-      if (!options.skip_bad)
-        throw std::runtime_error("pair " + pair.id + " (" + pair.source_image + " -> " + pair.target_image +
-                                 "): " + e.what());
-      record = PairRecord{};
-      record.index = todo[n];
-      record.id = pair.id;
-      record.source = pair.source_image;
-      record.target = pair.target_image;
-      record.category = pair.category;
-      record.error = e.what();
-    }
-    record.milliseconds =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - pair_started).count();
-    writer.append(record_to_json_line(record));
+    const PairAnnotation& pair = pairs[todo[n]];
+    writer.append(record_to_json_line(
+        evaluate_pair(dataset, flow, supply, todo[n], pair, threshold, options, context)));
     ++result.evaluated;
     context.report(result.resumed + result.evaluated, total, pair.id);
   }
 
+  // 5. Summarise (from the records alone, so a resumed run gives the same summary).
   result.cache_hits = supply.cache().hits();
   result.cache_misses = supply.cache().misses();
   result.run = run;
-  const std::vector<PairRecord> records = read_pair_records(records_path);
-  result.summary = summarize(records, options.alphas, options.pck);
+  result.summary = summarize(read_pair_records(records_path), options.alphas, options.pck);
   result.complete = result.resumed + result.evaluated == total;
   if (result.complete) write_summary_files(options.output_dir, result.summary, run);
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -1,6 +1,6 @@
 #include "core/search/search_job.h"
 
-#include "core/eval/run_identity.h"
+#include "core/eval/run_folder.h"
 #include "core/fileio/atomic_file.h"
 #include "core/search/candidate_scorer.h"
 #include "core/search/image_store.h"
@@ -12,15 +12,12 @@
 
 #include <algorithm>
 #include <chrono>
-#include <filesystem>
 #include <map>
 #include <set>
 #include <stdexcept>
 
 namespace hpf {
 namespace {
-
-namespace fs = std::filesystem;
 
 QJsonArray int_array(const std::vector<int>& values) {
   QJsonArray a;
@@ -114,27 +111,14 @@ SearchResult run_search(const Dataset& dataset, Backbone& backbone, const MatchO
   std::vector<PairAnnotation> pairs;
   for (size_t i : result.pairs) pairs.push_back(all_pairs[i]);
 
-  ensure_directory(options.output_dir);
-  const std::string run_path = options.output_dir + "/search_run.json";
-  const std::string records_path = options.output_dir + "/search.jsonl";
-  const std::string progress_path = options.output_dir + "/search_progress.jsonl";
-  const std::string description =
-      run_json(dataset, run, options, result.split, seeds, candidates, result.pairs);
-  std::error_code error;
+  const RunFolder folder{
+      options.output_dir, "search_run.json", {"search.jsonl", "search_progress.jsonl"}, "search"};
+  const std::string records_path = folder.path("search.jsonl");
+  const std::string progress_path = folder.path("search_progress.jsonl");
   std::map<int, std::vector<SearchRecord>> finished;
   std::map<int, std::map<int64_t, ProgressRecord>> progress;
-  if (options.resume && fs::exists(run_path, error)) {
-    std::string differences;
-    for (const std::string& d : run_differences(read_text_file(run_path), description, "search_run.json"))
-      differences += (differences.empty() ? "" : "; ") + d;
-    if (!differences.empty()) {
-      throw std::runtime_error(options.output_dir +
-                               " holds a different search, so it cannot be resumed: " + differences +
-                               " (resume with the recorded values, or use another output folder)");
-    }
-    write_file_atomically(run_path, description);  // same identity; versions and device as of now
-    drop_partial_last_line(records_path);
-    drop_partial_last_line(progress_path);
+  if (folder.open(run_json(dataset, run, options, result.split, seeds, candidates, result.pairs),
+                  options.resume)) {
     for (const JsonLine& line : read_complete_lines(records_path)) {
       try {
         SearchRecord r = parse_search_line(line.text);
@@ -151,13 +135,6 @@ SearchResult run_search(const Dataset& dataset, Backbone& backbone, const MatchO
         throw std::runtime_error(progress_path + ":" + std::to_string(line.number) + ": " + e.what());
       }
     }
-  } else {
-    if (fs::exists(records_path, error) && fs::file_size(records_path, error) > 0) {
-      throw std::runtime_error(records_path + " already exists: resume it, or use another output folder");
-    }
-    write_file_atomically(run_path, description);
-    write_file_atomically(records_path, "");
-    write_file_atomically(progress_path, "");
   }
 
   std::vector<int> needed = seeds;

@@ -35,6 +35,8 @@
 #include <QTest>
 #include <QThread>
 #include <QTimer>
+#include <QToolBar>
+#include <QToolButton>
 
 #include <cmath>
 #include <memory>
@@ -91,6 +93,7 @@ class StudioTest : public QObject {
   void dataset_pair_judges_predictions_like_core();
   void layer_maps_and_layer_toggle();
   void event_loop_stays_responsive();
+  void overlay_toolbar_fits_at_1280_px();
 
  private:
   void open_and_wait(MainWindow& window, const QString& src, const QString& trg);
@@ -477,6 +480,22 @@ void StudioTest::layer_maps_and_layer_toggle() {
   for (size_t i = 0; i < core.transferred.size(); ++i) {
     QCOMPARE(window.session().figure()->transferred[i].has_value(), core.transferred[i].target.has_value());
   }
+}
+
+// Every overlay stays one click away on a 1280 px screen: the pair view's toolbar needs no overflow (») menu.
+void StudioTest::overlay_toolbar_fits_at_1280_px() {
+  MainWindow window(false);
+  window.resize(1280, 720);
+  window.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&window));
+  auto* bar = window.findChild<QToolBar*>("overlayBar");
+  QVERIFY(bar);
+  QCoreApplication::processEvents();
+  auto* extension = bar->findChild<QToolButton*>("qt_toolbar_ext_button");
+  QVERIFY(extension);
+  QVERIFY2(
+      !extension->isVisible(),
+      qPrintable(QString("toolbar %1 px wide, needs %2").arg(bar->width()).arg(bar->sizeHint().width())));
 }
 
 void StudioTest::event_loop_stays_responsive() {

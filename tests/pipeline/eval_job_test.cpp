@@ -205,6 +205,48 @@ TEST_F(EvalJob, ResumeWithoutARunDescriptionSaysWhatIsMissing) {
   }
 }
 
+// Values that would quietly change or empty a results table are refused before any pair runs.
+TEST_F(EvalJob, RefusesOptionsThatCannotBeRightAndAnEmptySelection) {
+  const auto option_at_fault = [&](const EvalOptions& o) -> std::string {
+    try {
+      run(o);
+    } catch (const OptionError& e) {
+      return e.option();
+    }
+    return "none";
+  };
+  EvalOptions o = options("refused");
+  o.alphas = {"nan"};
+  EXPECT_EQ(option_at_fault(o), "alphas");
+  o.alphas = {"0.1", "1.5"};
+  EXPECT_EQ(option_at_fault(o), "alphas");
+  o = options("refused");
+  o.limit = -1;  // once meant "all"
+  EXPECT_EQ(option_at_fault(o), "limit");
+  o = options("refused");
+  o.shard_index = 3;
+  o.shard_count = 3;
+  EXPECT_EQ(option_at_fault(o), "shard");
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "refused/run.json"));
+
+  o = options("typo");
+  o.categories = {"cra(G)"};
+  try {
+    run(o);
+    FAIL() << "a selection of no pair was evaluated";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("no pair of the split 'test' is in the categories 'cra(G)' (its "
+                                         "categories: car(G), duck(S))"),
+              std::string::npos)
+        << e.what();
+  }
+
+  EXPECT_EQ(parse_alphas("0.05, 0.1;0.15"), (std::vector<std::string>{"0.05", "0.1", "0.15"}));
+  for (const char* bad : {"nan", "inf", "0", "-0.1", "1e-1", "0.1,abc", ""}) {
+    EXPECT_THROW(parse_alphas(bad), OptionError) << bad;
+  }
+}
+
 TEST_F(EvalJob, PerKeypointPckPoolsKeypoints) {
   EvalOptions o = options("per-keypoint");
   o.pck = PckKind::PerKeypoint;
