@@ -100,10 +100,6 @@ Common read_common(const QCommandLineParser& parser) {
   SearchOptions& o = c.search;
   o.split = parser.value("split").toStdString();
   o.alpha = parser.value("alpha").toStdString();
-  bool ok = false;
-  const double alpha = QString::fromStdString(o.alpha).toDouble(&ok);
-  if (!ok || !(alpha > 0 && alpha <= 1))
-    throw UsageError("--alpha expects one number in (0, 1], got '" + o.alpha + "'");
   const QString threshold = parser.value("threshold");
   if (threshold != "auto" && threshold != "img" && threshold != "bbox") {
     throw UsageError("--threshold expects auto, img or bbox, got '" + threshold.toStdString() + "'");
@@ -113,7 +109,6 @@ Common read_common(const QCommandLineParser& parser) {
                                      : ThresholdKind::BoundingBox;
   o.beam = int_option(parser, "beam");
   o.depth = int_option(parser, "depth");
-  if (o.beam < 1 || o.depth < 1) throw UsageError("--beam and --depth must be at least 1");
   if (parser.isSet("seeds")) {
     o.seeds = parser.value("seeds") == "all" ? std::vector<int>() : id_option(parser, "seeds");
     if (parser.value("seeds") == "all") {
@@ -132,6 +127,11 @@ Common read_common(const QCommandLineParser& parser) {
   o.term_budget_bytes = (size_t{1} << 20) * static_cast<size_t>(memory) / 4;
   o.output_dir = parser.value("output").toStdString();
   o.resume = parser.isSet("resume");
+  try {
+    o.check();
+  } catch (const OptionError& e) {
+    throw UsageError(flag_for_option(e.option()) + ": " + e.problem());
+  }
   return c;
 }
 

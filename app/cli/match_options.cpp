@@ -5,6 +5,7 @@
 #include "core/compute/runtime.h"
 #include "core/weights/weights_cache.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -62,6 +63,9 @@ std::string flag_for_option(const std::string& option) {
       {"alphas", "--alpha"},
       {"shard", "--shard"},
       {"limit", "--limit"},
+      {"beam", "--beam"},
+      {"depth", "--depth"},
+      {"per_class", "--per-class"},
   };
   const auto found = flags.find(option);
   return found == flags.end() ? option : found->second;
@@ -70,6 +74,12 @@ std::string flag_for_option(const std::string& option) {
 MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_default) {
   MatchOptions options;
   const std::string backbone = parser.value("backbone").toStdString();
+  const std::vector<std::string> backbones = backbone_names();
+  if (std::find(backbones.begin(), backbones.end(), backbone) == backbones.end() && backbone != "fcn101") {
+    std::string known;
+    for (const std::string& b : backbones) known += (known.empty() ? "" : ", ") + b;
+    throw UsageError("--backbone: unknown backbone '" + backbone + "' (known: " + known + ")");
+  }
   try {
     options.method = parser.value("matcher").toStdString();
     options.layers = parser.isSet("layers") ? parse_layer_set(parser.value("layers").toStdString())

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -66,20 +67,174 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// The split searched (validation when the dataset has one) and the pairs scored on it.
+std::vector<PairAnnotation> select_search_pairs(const Dataset& dataset, const SearchOptions& options,
+                                                SearchResult* result) {
+  const std::vector<std::string> splits = dataset.splits();
+  result->split = options.split;
+  if (result->split.empty()) {
+    result->split = std::count(splits.begin(), splits.end(), "val") ? "val" : dataset.default_split();
+    if (result->split != "val") {
+      result->split_note = dataset.name() + " has no validation split: searching on '" + result->split + "'";
+    }
+  }
+  std::vector<PairAnnotation> all_pairs = dataset.pairs(result->split);
+  if (options.limit > 0 && static_cast<int64_t>(all_pairs.size()) > options.limit)
+    all_pairs.resize(options.limit);
+  if (options.per_class > 0) {
+    result->pairs = select_per_class(all_pairs, options.per_class, options.seed);
+  } else {
+    for (size_t i = 0; i < all_pairs.size(); ++i) result->pairs.push_back(i);
+  }
+  if (result->pairs.empty()) {
+    throw std::invalid_argument("layer search: the " + result->split + " split has no pairs");
+  }
+  std::vector<PairAnnotation> pairs;
+  for (size_t i : result->pairs) pairs.push_back(all_pairs[i]);
+  return pairs;
+}
+
+// What an interrupted search had finished: scored candidates per depth, and per-pair scores of the depth in
+// flight.
+struct FinishedWork {
+  std::map<int, std::vector<SearchRecord>> scored;
+  std::map<int, std::map<int64_t, ProgressRecord>> progress;
+};
+
+FinishedWork read_finished_work(const std::string& records_path, const std::string& progress_path) {
+  FinishedWork work;
+  for (const JsonLine& line : read_complete_lines(records_path)) {
+    try {
+      SearchRecord r = parse_search_line(line.text);
+      work.scored[r.depth].push_back(std::move(r));
+    } catch (const std::exception& e) {
+      throw std::runtime_error(records_path + ":" + std::to_string(line.number) + ": " + e.what());
+    }
+  }
+  for (const JsonLine& line : read_complete_lines(progress_path)) {
+    try {
+      ProgressRecord r = parse_progress_line(line.text);
+      work.progress[r.depth][r.pair] = std::move(r);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(progress_path + ":" + std::to_string(line.number) + ": " + e.what());
+    }
+  }
+  return work;
+}
+
+// Scores the candidates of one depth pair by pair (resuming from the depth's finished pairs), then writes one
+// record per candidate: its mean PCK over the pairs, summed in pair order as the evaluation sums it. Returns
+// nothing when a cancel request stopped it between pairs.
+class DepthScorer {
+ public:
+  DepthScorer(CandidateScorer& scorer, const std::vector<PairAnnotation>& pairs,
+              const std::string& progress_path, LineAppender& progress_out, LineAppender& records_out,
+              const JobContext& context)
+      : scorer_(scorer),
+        pairs_(pairs),
+        progress_path_(progress_path),
+        progress_out_(progress_out),
+        records_out_(records_out),
+        context_(context) {}
+
+  std::optional<std::vector<SearchRecord>> score(int depth, const std::vector<Candidate>& candidates,
+                                                 const std::map<int64_t, ProgressRecord>& finished) {
+    const int64_t pair_count = static_cast<int64_t>(pairs_.size());
+    std::vector<std::vector<double>> pck(pairs_.size()), seconds(pairs_.size());
+    for (const auto& [index, record] : finished) {
+      if (index < 0 || index >= pair_count || record.pck.size() != candidates.size()) {
+        throw std::runtime_error(progress_path_ + ": a depth-" + std::to_string(depth) +
+                                 " line does not fit this search (pair " + std::to_string(index) + ")");
+      }
+      pck[index] = record.pck;
+      seconds[index] = record.seconds;
+    }
+    const std::string stage =
+        "depth " + std::to_string(depth) + ", " + std::to_string(candidates.size()) + " sets";
+    for (int64_t p = 0; p < pair_count; ++p) {
+      if (!pck[p].empty()) continue;
+      if (context_.cancelled()) return std::nullopt;
+      const PairScore score = scorer_.score_pair(pairs_[p], candidates);
+      progress_out_.append(progress_line({depth, p, score.pck, score.seconds}));
+      pck[p] = score.pck;
+      seconds[p] = score.seconds;
+      context_.report(p + 1, pair_count, "pair " + pairs_[p].id, stage);
+    }
+    std::vector<SearchRecord> scored;
+    for (size_t c = 0; c < candidates.size(); ++c) {
+      SearchRecord r;
+      r.depth = depth;
+      r.layers = candidates[c].layers;
+      double sum = 0;
+      for (int64_t p = 0; p < pair_count; ++p) {
+        sum += pck[p][c];
+        r.seconds += seconds[p][c];
+      }
+      r.score = sum / static_cast<double>(pair_count);
+      records_out_.append(search_line(r));
+      scored.push_back(r);
+    }
+    return scored;
+  }
+
+ private:
+  CandidateScorer& scorer_;
+  const std::vector<PairAnnotation>& pairs_;
+  const std::string& progress_path_;
+  LineAppender& progress_out_;
+  LineAppender& records_out_;
+  const JobContext& context_;
+};
+
+// A depth read back from search.jsonl must list exactly the candidates this search produces at that depth.
+void check_resumed_depth(const std::vector<SearchRecord>& scored, const std::vector<Candidate>& candidates,
+                         int depth, const std::string& records_path) {
+  bool same = scored.size() == candidates.size();
+  for (size_t c = 0; same && c < candidates.size(); ++c) same = scored[c].layers == candidates[c].layers;
+  if (!same) {
+    throw std::runtime_error(records_path + ": depth " + std::to_string(depth) +
+                             " lists other candidates than this search produces; use another output folder");
+  }
+}
+
+// Keeps the depth's k best, updates the best set (a later depth must do strictly better) and returns the next
+// depth's candidates.
+std::vector<Candidate> keep_beam(const std::vector<SearchRecord>& scored, int depth,
+                                 const std::vector<int>& ids, const SearchOptions& options,
+                                 SearchResult* result) {
+  std::vector<ScoredSet> sets;
+  for (const SearchRecord& r : scored) sets.push_back({r.layers, r.score});
+  result->records.insert(result->records.end(), scored.begin(), scored.end());
+  result->top.push_back(top_k(sets, options.beam));
+  const ScoredSet& leader = result->top.back().front();
+  if (depth == 0 || leader.score > result->best.score) {
+    result->best = leader;
+    result->best_depth = depth;
+  }
+  std::vector<LayerSet> beams;
+  for (const ScoredSet& s : result->top.back()) beams.push_back(s.layers);
+  return extend_beams(beams, ids, options.duplicates);
+}
+
 }  // namespace
+
+void SearchOptions::check() const {
+  if (beam < 1) throw OptionError("beam", "expected at least 1, got " + std::to_string(beam));
+  if (depth < 1) throw OptionError("depth", "expected at least 1, got " + std::to_string(depth));
+  const std::vector<std::string> alphas = parse_alphas(alpha);  // throws OptionError("alphas")
+  if (alphas.size() != 1) throw OptionError("alphas", "the search scores one alpha, got '" + alpha + "'");
+  if (limit < 0)
+    throw OptionError("limit", "expected 0 (all pairs) or a positive count, got " + std::to_string(limit));
+  if (per_class < 0)
+    throw OptionError("per_class", "expected 0 (off) or a positive count, got " + std::to_string(per_class));
+}
 
 SearchResult run_search(const Dataset& dataset, Backbone& backbone, const MatchOptions& match,
                         const RunDescription& run, const SearchOptions& options, const JobContext& context) {
   const auto started = std::chrono::steady_clock::now();
-  if (options.beam < 1)
-    throw std::invalid_argument("beam size must be at least 1, got " + std::to_string(options.beam));
-  if (options.depth < 1)
-    throw std::invalid_argument("depth must be at least 1, got " + std::to_string(options.depth));
+  // 1. Validate: options, and the seed and candidate ids against the backbone.
+  options.check();
   if (options.output_dir.empty()) throw std::invalid_argument("layer search: no output directory given");
-  const double alpha = std::stod(options.alpha);
-  if (!(alpha > 0 && alpha <= 1))
-    throw std::invalid_argument("alpha must be in (0, 1], got " + options.alpha);
-
   std::vector<int> all_ids;
   for (const LayerInfo& layer : backbone.layers()) all_ids.push_back(layer.id);
   const std::vector<int> seeds =
@@ -89,54 +244,22 @@ SearchResult run_search(const Dataset& dataset, Backbone& backbone, const MatchO
   std::sort(candidates.begin(), candidates.end());
   candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
 
+  // 2. Select the pairs.
   SearchResult result;
-  const std::vector<std::string> splits = dataset.splits();
-  result.split = options.split;
-  if (result.split.empty()) {
-    result.split = std::count(splits.begin(), splits.end(), "val") ? "val" : dataset.default_split();
-    if (result.split != "val") {
-      result.split_note = dataset.name() + " has no validation split: searching on '" + result.split + "'";
-    }
-  }
-  std::vector<PairAnnotation> all_pairs = dataset.pairs(result.split);
-  if (options.limit > 0 && static_cast<int64_t>(all_pairs.size()) > options.limit)
-    all_pairs.resize(options.limit);
-  if (options.per_class > 0) {
-    result.pairs = select_per_class(all_pairs, options.per_class, options.seed);
-  } else {
-    for (size_t i = 0; i < all_pairs.size(); ++i) result.pairs.push_back(i);
-  }
-  if (result.pairs.empty())
-    throw std::invalid_argument("layer search: the " + result.split + " split has no pairs");
-  std::vector<PairAnnotation> pairs;
-  for (size_t i : result.pairs) pairs.push_back(all_pairs[i]);
+  const std::vector<PairAnnotation> pairs = select_search_pairs(dataset, options, &result);
 
+  // 3. Create or resume the output folder.
   const RunFolder folder{
       options.output_dir, "search_run.json", {"search.jsonl", "search_progress.jsonl"}, "search"};
   const std::string records_path = folder.path("search.jsonl");
   const std::string progress_path = folder.path("search_progress.jsonl");
-  std::map<int, std::vector<SearchRecord>> finished;
-  std::map<int, std::map<int64_t, ProgressRecord>> progress;
+  FinishedWork finished;
   if (folder.open(run_json(dataset, run, options, result.split, seeds, candidates, result.pairs),
                   options.resume)) {
-    for (const JsonLine& line : read_complete_lines(records_path)) {
-      try {
-        SearchRecord r = parse_search_line(line.text);
-        finished[r.depth].push_back(std::move(r));
-      } catch (const std::exception& e) {
-        throw std::runtime_error(records_path + ":" + std::to_string(line.number) + ": " + e.what());
-      }
-    }
-    for (const JsonLine& line : read_complete_lines(progress_path)) {
-      try {
-        ProgressRecord r = parse_progress_line(line.text);
-        progress[r.depth][r.pair] = std::move(r);
-      } catch (const std::exception& e) {
-        throw std::runtime_error(progress_path + ":" + std::to_string(line.number) + ": " + e.what());
-      }
-    }
+    finished = read_finished_work(records_path, progress_path);
   }
 
+  // 4. The beam search, depth by depth.
   std::vector<int> needed = seeds;
   needed.insert(needed.end(), candidates.begin(), candidates.end());
   ImageStore store(dataset, backbone, needed, match.max_side, options.image_budget_bytes);
@@ -147,77 +270,30 @@ SearchResult run_search(const Dataset& dataset, Backbone& backbone, const MatchO
   scorer_options.term_budget_bytes = options.term_budget_bytes;
   CandidateScorer scorer(dataset, backbone, store, scorer_options);
   LineAppender records_out(records_path), progress_out(progress_path);
-
-  const int64_t pair_count = static_cast<int64_t>(pairs.size());
+  DepthScorer depth_scorer(scorer, pairs, progress_path, progress_out, records_out, context);
   std::vector<Candidate> current = seed_candidates(seeds);
   for (int depth = 0; depth < options.depth && !current.empty(); ++depth) {
     std::vector<SearchRecord> scored;
-    const auto found = finished.find(depth);
-    if (found != finished.end()) {
-      scored = found->second;
-      bool same = scored.size() == current.size();
-      for (size_t c = 0; same && c < current.size(); ++c) same = scored[c].layers == current[c].layers;
-      if (!same) {
-        throw std::runtime_error(
-            records_path + ": depth " + std::to_string(depth) +
-            " lists other candidates than this search produces; use another output folder");
-      }
+    const auto resumed = finished.scored.find(depth);
+    if (resumed != finished.scored.end()) {
+      check_resumed_depth(resumed->second, current, depth, records_path);
+      scored = resumed->second;
       result.resumed += static_cast<int64_t>(scored.size());
     } else {
-      // Per pair, in pair order, so the mean is summed as the evaluation sums it.
-      std::vector<std::vector<double>> pck(pairs.size()), seconds(pairs.size());
-      for (const auto& [index, record] : progress[depth]) {
-        if (index < 0 || index >= pair_count || record.pck.size() != current.size()) {
-          throw std::runtime_error(progress_path + ": a depth-" + std::to_string(depth) +
-                                   " line does not fit this search (pair " + std::to_string(index) + ")");
-        }
-        pck[index] = record.pck;
-        seconds[index] = record.seconds;
+      std::optional<std::vector<SearchRecord>> now =
+          depth_scorer.score(depth, current, finished.progress[depth]);
+      if (!now) {  // cancelled: resumable from the files
+        result.backbone_passes = store.backbone_passes();
+        result.seconds = seconds_since(started);
+        return result;
       }
-      for (int64_t p = 0; p < pair_count; ++p) {
-        if (!pck[p].empty()) continue;
-        if (context.cancelled()) {
-          result.backbone_passes = store.backbone_passes();
-          result.seconds = seconds_since(started);
-          return result;
-        }
-        const PairScore score = scorer.score_pair(pairs[p], current);
-        progress_out.append(progress_line({depth, p, score.pck, score.seconds}));
-        pck[p] = score.pck;
-        seconds[p] = score.seconds;
-        context.report(p + 1, pair_count, "pair " + pairs[p].id,
-                       "depth " + std::to_string(depth) + ", " + std::to_string(current.size()) + " sets");
-      }
-      for (size_t c = 0; c < current.size(); ++c) {
-        SearchRecord r;
-        r.depth = depth;
-        r.layers = current[c].layers;
-        double sum = 0;
-        for (int64_t p = 0; p < pair_count; ++p) {
-          sum += pck[p][c];
-          r.seconds += seconds[p][c];
-        }
-        r.score = sum / static_cast<double>(pair_count);
-        records_out.append(search_line(r));
-        scored.push_back(r);
-      }
+      scored = std::move(*now);
       result.scored_now += static_cast<int64_t>(scored.size());
     }
-
-    std::vector<ScoredSet> sets;
-    for (const SearchRecord& r : scored) sets.push_back({r.layers, r.score});
-    result.records.insert(result.records.end(), scored.begin(), scored.end());
-    result.top.push_back(top_k(sets, options.beam));
-    const ScoredSet& leader = result.top.back().front();
-    if (depth == 0 || leader.score > result.best.score) {  // a later depth must do strictly better
-      result.best = leader;
-      result.best_depth = depth;
-    }
-    std::vector<LayerSet> beams;
-    for (const ScoredSet& s : result.top.back()) beams.push_back(s.layers);
-    current = extend_beams(beams, candidates, options.duplicates);
+    current = keep_beam(scored, depth, candidates, options, &result);
   }
 
+  // 5. The summary.
   result.complete = true;
   result.backbone_passes = store.backbone_passes();
   result.seconds = seconds_since(started);

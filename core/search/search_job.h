@@ -33,6 +33,10 @@ struct SearchOptions {
   bool resume = false;
   size_t image_budget_bytes = size_t{4} << 30;  // backbone features kept in memory
   size_t term_budget_bytes = size_t{1} << 30;   // per-pair coarse correlations kept in memory
+
+  // Throws OptionError naming the first option whose value cannot be right ("beam", "depth", "alphas" -- one
+  // finite number in (0, 1] --, "limit", "per_class").
+  void check() const;
 };
 
 struct SearchResult {

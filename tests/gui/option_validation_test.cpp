@@ -153,6 +153,8 @@ TEST(OptionValidation, ValuesAtTheBoundsAreAccepted) {
     EXPECT_EQ(gui_error(set), "") << flags.join(' ').toStdString();
   }
   EXPECT_EQ(cli_error({"--max-side", "0"}), "");  // the CLI may keep the original size; the dock offers 32+
+  // An unknown backbone is named as such (it was once reported as a --layers error).
+  EXPECT_EQ(cli_error({"--backbone", "vgg16"}).rfind("--backbone: unknown backbone 'vgg16' (known: ", 0), 0u);
 }
 
 TEST(OptionValidation, LayerTextIsReadOnceForBoth) {

@@ -224,8 +224,20 @@ TEST(SearchJob, RejectsBadOptions) {
     run_search(*f.dataset, *f.backbone, match_options(), f.run, o);
     FAIL() << "expected an error";
   } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "beam size must be at least 1, got 0");
+    EXPECT_STREQ(e.what(), "beam: expected at least 1, got 0");
   }
+  // "abc" once reached std::stod and came back as "stod"; "nan" and two alphas are refused as well.
+  for (const char* alpha : {"abc", "nan", "0.1,0.2", "2"}) {
+    o = f.options("bad");
+    o.alpha = alpha;
+    try {
+      run_search(*f.dataset, *f.backbone, match_options(), f.run, o);
+      FAIL() << "alpha '" << alpha << "' was accepted";
+    } catch (const OptionError& e) {
+      EXPECT_EQ(e.option(), "alphas") << alpha;
+    }
+  }
+  EXPECT_FALSE(std::filesystem::exists(o.output_dir + "/search_run.json"));
 }
 
 // Memory budgets change what is kept and recomputed, never a score: tiny budgets (one candidate per chunk,
