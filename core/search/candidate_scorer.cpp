@@ -459,209 +459,281 @@ struct SharedCoarse {
 };
 
 // Scores the members of one chunk (all extending `shared`, base `base`): the best target of every
-// keypoint-covering source row, per member, as an (N_s,) index tensor (0 for rows nobody reads).
-std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, const LayerSet& shared,
-                                     std::vector<Member>& members) {
-  const RhmOptions& rhm = state.options().match.rhm;
-  const float exponent = static_cast<float>(rhm.exponent);
-  const bool voting = rhm.hough_voting;
-  const int64_t ns = b.source.size();
-  const int64_t ws = b.source.width, hs = b.source.height, wt = b.target.width, ht = b.target.height;
-  const int64_t wp = b.row, np = ht * wp;  // target rows padded (see padded_width)
-  const int64_t bins_x = b.hough.bins_x, bins = b.hough.bins_x * b.hough.bins_y;
-  const int64_t count = static_cast<int64_t>(members.size());
+// keypoint-covering source row, per member, as an (N_s,) index tensor (0 for rows nobody reads). In four
+// steps: the terms the members share, each member's own term and norms, the Hough votes of every source row
+// (source columns in parallel), and the argmax of the keypoint rows over the smoothed votes (members in
+// parallel).
+class ChunkScoring {
+ public:
+  ChunkScoring(PairState& state, PairBase& b, int base, std::vector<Member>& members)
+      : state_(state),
+        b_(b),
+        base_(base),
+        members_(members),
+        rhm_(state.options().match.rhm),
+        exponent_(static_cast<float>(rhm_.exponent)),
+        voting_(rhm_.hough_voting),
+        ns_(b.source.size()),
+        ws_(b.source.width),
+        hs_(b.source.height),
+        wt_(b.target.width),
+        ht_(b.target.height),
+        wp_(b.row),
+        np_(ht_ * b.row),
+        bins_x_(b.hough.bins_x),
+        bins_(b.hough.bins_x * b.hough.bins_y),
+        count_(static_cast<int64_t>(members.size())),
+        tasks_(std::min(kTasks, ws_)) {}
 
-  // Shared terms: dense layers as one product of concatenated rows, coarse ones summed per map size.
-  std::vector<at::Tensor> dense_source, dense_target;
-  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t>, SharedCoarse> coarse_by_size;
-  at::Tensor source_sq, target_sq;
-  for (int layer : shared) {
-    LayerTerm t = state.term(b, base, layer);
-    if (t.dense) {
-      dense_source.push_back(t.source_rows);
-      dense_target.push_back(t.target_rows);
-    } else {
-      const at::Tensor &s = state.source().maps.at(layer), &r = state.target().maps.at(layer);
-      SharedCoarse& c = coarse_by_size[{s.size(1), s.size(2), r.size(1), r.size(2)}];
-      c.along_x = c.along_x.defined() ? c.along_x + t.along_x : t.along_x;
-      c.taps = t.taps;
-      c.target_taps = t.target_taps;
-    }
-    const at::Tensor s = state.source_norms(b, layer), r = state.target_norms(b, layer);
-    source_sq = source_sq.defined() ? source_sq + s : s;
-    target_sq = target_sq.defined() ? target_sq + r : r;
+  std::vector<at::Tensor> run(const LayerSet& shared) {
+    gather_shared_terms(shared);
+    prepare_members();
+    prepare_keypoint_rows();
+    vote();
+    return argmax_keypoint_rows();
   }
-  const at::Tensor shared_source = at::cat(dense_source, 1).contiguous();
-  const at::Tensor shared_target_t = at::cat(dense_target, 1).t().contiguous();
-  const int64_t depth = shared_source.size(1);
-  // Narrow shared rows (MobileNetV2's 16-32 channels) get their dot products a block of source rows at a time
-  // right before they are used; wide ones from one BLAS product per source column.
-  const bool fused_dots = depth <= base_dots::kMaxFusedDepth;
-  const float* source = shared_source.data_ptr<float>();
-  const float* target_t = shared_target_t.data_ptr<float>();
-  std::vector<SharedCoarse> shared_coarse;
-  for (auto& [size, c] : coarse_by_size)
-    shared_coarse.push_back({c.along_x.contiguous(), c.taps, c.target_taps});
 
-  for (Member& m : members) {
-    at::Tensor s = source_sq, r = target_sq;
-    if (m.extra >= 0) {
-      m.term = state.term(b, base, m.extra);
-      s = s + state.source_norms(b, m.extra);
-      r = r + state.target_norms(b, m.extra);
+ private:
+  // Shared terms: dense layers as one product of concatenated rows, coarse ones summed per map size.
+  void gather_shared_terms(const LayerSet& shared) {
+    std::vector<at::Tensor> dense_source, dense_target;
+    std::map<std::tuple<int64_t, int64_t, int64_t, int64_t>, SharedCoarse> coarse_by_size;
+    for (int layer : shared) {
+      LayerTerm t = state_.term(b_, base_, layer);
+      if (t.dense) {
+        dense_source.push_back(t.source_rows);
+        dense_target.push_back(t.target_rows);
+      } else {
+        const at::Tensor &s = state_.source().maps.at(layer), &r = state_.target().maps.at(layer);
+        SharedCoarse& c = coarse_by_size[{s.size(1), s.size(2), r.size(1), r.size(2)}];
+        c.along_x = c.along_x.defined() ? c.along_x + t.along_x : t.along_x;
+        c.taps = t.taps;
+        c.target_taps = t.target_taps;
+      }
+      const at::Tensor s = state_.source_norms(b_, layer), r = state_.target_norms(b_, layer);
+      source_sq_ = source_sq_.defined() ? source_sq_ + s : s;
+      target_sq_ = target_sq_.defined() ? target_sq_ + r : r;
     }
-    m.inv_source = s.sqrt().reciprocal().contiguous();
-    m.inv_target = pad_target_rows(r.sqrt().reciprocal(), ht, wt, wp).contiguous();
+    shared_source_ = at::cat(dense_source, 1).contiguous();
+    shared_target_t_ = at::cat(dense_target, 1).t().contiguous();
+    depth_ = shared_source_.size(1);
+    // Narrow shared rows (MobileNetV2's 16-32 channels) get their dot products a block of source rows at a
+    // time right before they are used; wide ones from one BLAS product per source column.
+    fused_dots_ = depth_ <= base_dots::kMaxFusedDepth;
+    for (auto& [size, c] : coarse_by_size)
+      shared_coarse_.push_back({c.along_x.contiguous(), c.taps, c.target_taps});
+  }
+
+  // Each member's extra layer term and the reciprocal norms of its whole set.
+  void prepare_members() {
+    for (Member& m : members_) {
+      at::Tensor s = source_sq_, r = target_sq_;
+      if (m.extra >= 0) {
+        m.term = state_.term(b_, base_, m.extra);
+        s = s + state_.source_norms(b_, m.extra);
+        r = r + state_.target_norms(b_, m.extra);
+      }
+      m.inv_source = s.sqrt().reciprocal().contiguous();
+      m.inv_target = pad_target_rows(r.sqrt().reciprocal(), ht_, wt_, wp_).contiguous();
+    }
   }
 
   // Keypoint rows: their shared and dense-extra dot products are kept for the argmax after smoothing.
-  const int64_t kp = static_cast<int64_t>(b.kp_rows.size());
-  std::vector<int64_t> slot(ns, -1);
-  std::vector<bool> column_has_kp(ws, false);
-  for (int64_t k = 0; k < kp; ++k) {
-    slot[b.kp_rows[k]] = k;
-    column_has_kp[b.kp_rows[k] % ws] = true;
-  }
-  const at::Tensor kp_shared = at::empty({kp, np}, at::TensorOptions().dtype(at::kFloat));
-  for (Member& m : members) {
-    if (m.extra >= 0 && m.term.dense) m.kp_dense = at::empty({kp, np}, at::TensorOptions().dtype(at::kFloat));
-  }
-
-  // The y bins a source column's votes reach (every column has every source row): the accumulator rows to
-  // flush.
-  int32_t first = 0, last = -1;
-  if (voting) {
-    const auto [lo, hi] = std::minmax_element(b.hough.bin_y.begin(), b.hough.bin_y.end());
-    first = *lo;
-    last = *hi;
+  void prepare_keypoint_rows() {
+    kp_ = static_cast<int64_t>(b_.kp_rows.size());
+    slot_.assign(ns_, -1);
+    column_has_kp_.assign(ws_, false);
+    for (int64_t k = 0; k < kp_; ++k) {
+      slot_[b_.kp_rows[k]] = k;
+      column_has_kp_[b_.kp_rows[k] % ws_] = true;
+    }
+    kp_shared_ = at::empty({kp_, np_}, at::TensorOptions().dtype(at::kFloat));
+    for (Member& m : members_) {
+      if (m.extra >= 0 && m.term.dense)
+        m.kp_dense = at::empty({kp_, np_}, at::TensorOptions().dtype(at::kFloat));
+    }
   }
 
   // Source columns are the outer loop (a column accumulator per member collects the votes of all its rows);
-  // every member votes a source row right after the row's shared dot products are finished, while they are
-  // in cache.
-  const int64_t tasks = std::min(kTasks, ws);
-  const int64_t acc_size = voting ? b.hough.bins_y * wp : 0;
-  std::vector<float> partial(voting ? static_cast<size_t>(tasks * count * bins) : 0, 0.0f);
-  at::parallel_for(0, tasks, 1, [&](int64_t task_begin, int64_t task_end) {
-    c10::InferenceMode inference;
-    Scratch scratch;
-    std::vector<float> acc(static_cast<size_t>(count * acc_size), 0.0f);
-    std::vector<float> block(fused_dots ? static_cast<size_t>(kBlockRows * np) : 0);
-    for (int64_t task = task_begin; task < task_end; ++task) {
-      for (int64_t xs = task * ws / tasks; xs < (task + 1) * ws / tasks; ++xs) {
-        if (!voting && !column_has_kp[xs]) continue;
-        const at::Tensor rows = at::arange(xs, ns, ws, at::TensorOptions().dtype(at::kLong));
-        at::Tensor column_dots;
-        if (!fused_dots) column_dots = shared_source.index_select(0, rows).mm(shared_target_t).contiguous();
-        std::vector<at::Tensor> dense(count);
-        for (int64_t m = 0; m < count; ++m) {
-          const Member& member = members[m];
-          if (member.extra >= 0 && member.term.dense) {
-            dense[m] =
-                member.term.source_rows.index_select(0, rows).mm(member.term.target_rows.t()).contiguous();
-          }
+  // every member votes a source row right after the row's shared dot products are finished, while they are in
+  // cache. Each task's histograms go to `partial_`.
+  void vote() {
+    // The y bins a source column's votes reach (every column has every source row): the accumulator rows to
+    // flush.
+    if (voting_) {
+      const auto [lo, hi] = std::minmax_element(b_.hough.bin_y.begin(), b_.hough.bin_y.end());
+      first_bin_ = *lo;
+      last_bin_ = *hi;
+    }
+    acc_size_ = voting_ ? b_.hough.bins_y * wp_ : 0;
+    partial_.assign(voting_ ? static_cast<size_t>(tasks_ * count_ * bins_) : 0, 0.0f);
+    at::parallel_for(0, tasks_, 1, [&](int64_t task_begin, int64_t task_end) {
+      c10::InferenceMode inference;
+      Scratch scratch;
+      std::vector<float> acc(static_cast<size_t>(count_ * acc_size_), 0.0f);
+      std::vector<float> block(fused_dots_ ? static_cast<size_t>(kBlockRows * np_) : 0);
+      for (int64_t task = task_begin; task < task_end; ++task) {
+        for (int64_t xs = task * ws_ / tasks_; xs < (task + 1) * ws_ / tasks_; ++xs) {
+          if (!voting_ && !column_has_kp_[xs]) continue;
+          vote_column(task, xs, scratch, acc, block);
         }
-        for (int64_t y0 = 0; y0 < hs; y0 += kBlockRows) {
-          const int64_t n = std::min(kBlockRows, hs - y0);
-          float* shared_rows[kBlockRows];
-          for (int64_t r = 0; r < n; ++r) {
-            const int64_t y = y0 + r, i = y * ws + xs;
-            if (fused_dots) {
-              if (r == 0)
-                shared_block_dots(source + i * depth, ws * depth, n, depth, target_t, np, block.data());
-              shared_rows[r] = block.data() + r * np;
-            } else {
-              shared_rows[r] = column_dots.data_ptr<float>() + y * np;
-            }
-            for (const SharedCoarse& c : shared_coarse) {
-              sk::add_term(coarse_term(c.along_x, *c.taps, *c.target_taps, i, scratch), ht, wp,
-                           shared_rows[r]);
-            }
-            const int64_t k = slot[i];
-            if (k < 0) continue;
-            std::copy_n(shared_rows[r], np, kp_shared.data_ptr<float>() + k * np);
-            for (int64_t m = 0; m < count; ++m) {
-              if (dense[m].defined())
-                std::copy_n(dense[m].data_ptr<float>() + y * np, np,
-                            members[m].kp_dense.data_ptr<float>() + k * np);
-            }
-          }
-          if (!voting) continue;
-          // Member by member over the block: its reciprocal norms and accumulator stay in cache for all
-          // the block's rows, and the block's shared rows for all members.
-          for (int64_t m = 0; m < count; ++m) {
-            const Member& member = members[m];
-            const float* inv_source = member.inv_source.data_ptr<float>();
-            const float* inv_target = member.inv_target.data_ptr<float>();
-            const float* dense_rows = dense[m].defined() ? dense[m].data_ptr<float>() : nullptr;
-            for (int64_t r = 0; r < n; ++r) {
-              const int64_t y = y0 + r, i = y * ws + xs;
-              sk::vote_row(shared_rows[r],
-                           row_term(member, i, dense_rows ? dense_rows + y * np : nullptr, scratch),
-                           inv_source[i], inv_target, exponent, b.hough.bin_y.data() + y * ht, ht, wp,
-                           acc.data() + m * acc_size);
-            }
-          }
+      }
+    });
+  }
+
+  void vote_column(int64_t task, int64_t xs, Scratch& scratch, std::vector<float>& acc,
+                   std::vector<float>& block) {
+    const float* source = shared_source_.data_ptr<float>();
+    const float* target_t = shared_target_t_.data_ptr<float>();
+    const at::Tensor rows = at::arange(xs, ns_, ws_, at::TensorOptions().dtype(at::kLong));
+    at::Tensor column_dots;
+    if (!fused_dots_) column_dots = shared_source_.index_select(0, rows).mm(shared_target_t_).contiguous();
+    std::vector<at::Tensor> dense(count_);
+    for (int64_t m = 0; m < count_; ++m) {
+      const Member& member = members_[m];
+      if (member.extra >= 0 && member.term.dense) {
+        dense[m] = member.term.source_rows.index_select(0, rows).mm(member.term.target_rows.t()).contiguous();
+      }
+    }
+    for (int64_t y0 = 0; y0 < hs_; y0 += kBlockRows) {
+      const int64_t n = std::min(kBlockRows, hs_ - y0);
+      float* shared_rows[kBlockRows];
+      for (int64_t r = 0; r < n; ++r) {
+        const int64_t y = y0 + r, i = y * ws_ + xs;
+        if (fused_dots_) {
+          if (r == 0)
+            shared_block_dots(source + i * depth_, ws_ * depth_, n, depth_, target_t, np_, block.data());
+          shared_rows[r] = block.data() + r * np_;
+        } else {
+          shared_rows[r] = column_dots.data_ptr<float>() + y * np_;
         }
-        if (!voting) continue;
-        for (int64_t m = 0; m < count; ++m) {
-          hough_kernel::flush_accumulator(acc.data() + m * acc_size, first, last, wp,
-                                          b.bin_x_rows.data() + xs * wp, bins_x,
-                                          partial.data() + (task * count + m) * bins);
+        for (const SharedCoarse& c : shared_coarse_) {
+          sk::add_term(coarse_term(c.along_x, *c.taps, *c.target_taps, i, scratch), ht_, wp_, shared_rows[r]);
+        }
+        const int64_t k = slot_[i];
+        if (k < 0) continue;
+        std::copy_n(shared_rows[r], np_, kp_shared_.data_ptr<float>() + k * np_);
+        for (int64_t m = 0; m < count_; ++m) {
+          if (dense[m].defined())
+            std::copy_n(dense[m].data_ptr<float>() + y * np_, np_,
+                        members_[m].kp_dense.data_ptr<float>() + k * np_);
+        }
+      }
+      if (!voting_) continue;
+      // Member by member over the block: its reciprocal norms and accumulator stay in cache for all the
+      // block's rows, and the block's shared rows for all members.
+      for (int64_t m = 0; m < count_; ++m) {
+        const Member& member = members_[m];
+        const float* inv_source = member.inv_source.data_ptr<float>();
+        const float* inv_target = member.inv_target.data_ptr<float>();
+        const float* dense_rows = dense[m].defined() ? dense[m].data_ptr<float>() : nullptr;
+        for (int64_t r = 0; r < n; ++r) {
+          const int64_t y = y0 + r, i = y * ws_ + xs;
+          sk::vote_row(shared_rows[r],
+                       row_term(member, i, dense_rows ? dense_rows + y * np_ : nullptr, scratch),
+                       inv_source[i], inv_target, exponent_, b_.hough.bin_y.data() + y * ht_, ht_, wp_,
+                       acc.data() + m * acc_size_);
         }
       }
     }
-  });
+    if (!voting_) return;
+    for (int64_t m = 0; m < count_; ++m) {
+      hough_kernel::flush_accumulator(acc.data() + m * acc_size_, first_bin_, last_bin_, wp_,
+                                      b_.bin_x_rows.data() + xs * wp_, bins_x_,
+                                      partial_.data() + (task * count_ + m) * bins_);
+    }
+  }
 
   // The keypoint rows again, then their argmax over the smoothed votes, members in parallel. Rows are
   // compacted to the kept width first: the argmax and torch.max index the kept target positions.
-  std::vector<at::Tensor> best(count);
-  const at::Tensor kernel =
-      voting ? gaussian_kernel(rhm.kernel_size).view({1, 1, rhm.kernel_size, -1}) : at::Tensor();
-  at::parallel_for(0, count, 1, [&](int64_t member_begin, int64_t member_end) {
-    c10::InferenceMode inference;
-    std::vector<float> padded(static_cast<size_t>(np));
-    Scratch scratch;
-    const at::Tensor rows = at::empty({kp, ht * wt}, at::TensorOptions().dtype(at::kFloat));
-    for (int64_t m = member_begin; m < member_end; ++m) {
-      const Member& member = members[m];
-      best[m] = at::zeros({ns}, at::TensorOptions().dtype(at::kLong));
-      int64_t* out = best[m].data_ptr<int64_t>();
-      for (int64_t k = 0; k < kp; ++k) {
-        const int64_t i = b.kp_rows[k];
-        const float* dense_row =
-            member.kp_dense.defined() ? member.kp_dense.data_ptr<float>() + k * np : nullptr;
-        sk::similarity_row(kp_shared.data_ptr<float>() + k * np, row_term(member, i, dense_row, scratch),
-                           member.inv_source.data_ptr<float>()[i], member.inv_target.data_ptr<float>(),
-                           exponent, ht, wp, padded.data());
-        float* compact = rows.data_ptr<float>() + k * ht * wt;
-        for (int64_t t = 0; t < ht; ++t) std::copy_n(padded.data() + t * wp, wt, compact + t * wt);
-      }
-      if (voting) {
-        at::Tensor histogram = at::zeros({b.hough.bins_y, bins_x}, at::TensorOptions().dtype(at::kFloat));
-        float* h = histogram.data_ptr<float>();
-        for (int64_t task = 0; task < tasks; ++task) {
-          const float* p = partial.data() + (task * count + m) * bins;
-          for (int64_t k = 0; k < bins; ++k) h[k] += p[k];
+  std::vector<at::Tensor> argmax_keypoint_rows() {
+    std::vector<at::Tensor> best(count_);
+    const at::Tensor kernel =
+        voting_ ? gaussian_kernel(rhm_.kernel_size).view({1, 1, rhm_.kernel_size, -1}) : at::Tensor();
+    at::parallel_for(0, count_, 1, [&](int64_t member_begin, int64_t member_end) {
+      c10::InferenceMode inference;
+      std::vector<float> padded(static_cast<size_t>(np_));
+      Scratch scratch;
+      const at::Tensor rows = at::empty({kp_, ht_ * wt_}, at::TensorOptions().dtype(at::kFloat));
+      for (int64_t m = member_begin; m < member_end; ++m) {
+        best[m] = at::zeros({ns_}, at::TensorOptions().dtype(at::kLong));
+        keypoint_similarities(members_[m], padded, scratch, rows);
+        if (voting_) {
+          argmax_with_votes(m, kernel, rows, best[m].data_ptr<int64_t>());
+        } else if (kp_ > 0) {
+          // Without voting the confidence is the similarity itself; torch.max picks the best, as the matcher
+          // does.
+          const at::Tensor index = std::get<1>(at::max(rows, 1)).contiguous();
+          for (int64_t k = 0; k < kp_; ++k)
+            best[m].data_ptr<int64_t>()[b_.kp_rows[k]] = index.data_ptr<int64_t>()[k];
         }
-        const at::Tensor hough =
-            at::conv2d(histogram.view({1, 1, b.hough.bins_y, bins_x}), kernel, {}, 1, rhm.kernel_size / 2)
-                .contiguous();
-        for (int64_t k = 0; k < kp; ++k) {
-          const int64_t i = b.kp_rows[k], y = i / ws, x = i % ws;
-          out[i] = hough_kernel::argmax_confidence(
-              rows.data_ptr<float>() + k * ht * wt, b.hough.bin_y.data() + y * ht, ht, wt,
-              b.hough.bin_x.data() + x * wt, bins_x, hough.data_ptr<float>());
-        }
-      } else if (kp > 0) {
-        // Without voting the confidence is the similarity itself; torch.max picks the best, as the matcher
-        // does.
-        const at::Tensor index = std::get<1>(at::max(rows, 1)).contiguous();
-        for (int64_t k = 0; k < kp; ++k) out[b.kp_rows[k]] = index.data_ptr<int64_t>()[k];
       }
+    });
+    return best;
+  }
+
+  // The finished similarity rows of the keypoint rows for one member, compacted to (kp, ht * wt).
+  void keypoint_similarities(const Member& member, std::vector<float>& padded, Scratch& scratch,
+                             const at::Tensor& rows) const {
+    for (int64_t k = 0; k < kp_; ++k) {
+      const int64_t i = b_.kp_rows[k];
+      const float* dense_row =
+          member.kp_dense.defined() ? member.kp_dense.data_ptr<float>() + k * np_ : nullptr;
+      sk::similarity_row(kp_shared_.data_ptr<float>() + k * np_, row_term(member, i, dense_row, scratch),
+                         member.inv_source.data_ptr<float>()[i], member.inv_target.data_ptr<float>(),
+                         exponent_, ht_, wp_, padded.data());
+      float* compact = rows.data_ptr<float>() + k * ht_ * wt_;
+      for (int64_t t = 0; t < ht_; ++t) std::copy_n(padded.data() + t * wp_, wt_, compact + t * wt_);
     }
-  });
-  return best;
+  }
+
+  // Member m's histogram (its tasks' partial histograms summed), smoothed, and each keypoint row's argmax.
+  void argmax_with_votes(int64_t m, const at::Tensor& kernel, const at::Tensor& rows, int64_t* out) const {
+    at::Tensor histogram = at::zeros({b_.hough.bins_y, bins_x_}, at::TensorOptions().dtype(at::kFloat));
+    float* h = histogram.data_ptr<float>();
+    for (int64_t task = 0; task < tasks_; ++task) {
+      const float* p = partial_.data() + (task * count_ + m) * bins_;
+      for (int64_t k = 0; k < bins_; ++k) h[k] += p[k];
+    }
+    const at::Tensor hough =
+        at::conv2d(histogram.view({1, 1, b_.hough.bins_y, bins_x_}), kernel, {}, 1, rhm_.kernel_size / 2)
+            .contiguous();
+    for (int64_t k = 0; k < kp_; ++k) {
+      const int64_t i = b_.kp_rows[k], y = i / ws_, x = i % ws_;
+      out[i] = hough_kernel::argmax_confidence(
+          rows.data_ptr<float>() + k * ht_ * wt_, b_.hough.bin_y.data() + y * ht_, ht_, wt_,
+          b_.hough.bin_x.data() + x * wt_, bins_x_, hough.data_ptr<float>());
+    }
+  }
+
+  PairState& state_;
+  PairBase& b_;
+  const int base_;
+  std::vector<Member>& members_;
+  const RhmOptions& rhm_;
+  const float exponent_;
+  const bool voting_;
+  const int64_t ns_, ws_, hs_, wt_, ht_, wp_, np_;  // target rows padded to wp_ (see padded_width)
+  const int64_t bins_x_, bins_, count_, tasks_;
+  // Shared terms.
+  at::Tensor source_sq_, target_sq_, shared_source_, shared_target_t_;
+  int64_t depth_ = 0;
+  bool fused_dots_ = false;
+  std::vector<SharedCoarse> shared_coarse_;
+  // Keypoint rows.
+  int64_t kp_ = 0;
+  std::vector<int64_t> slot_;
+  std::vector<bool> column_has_kp_;
+  at::Tensor kp_shared_;
+  // Votes.
+  int32_t first_bin_ = 0, last_bin_ = -1;
+  int64_t acc_size_ = 0;
+  std::vector<float> partial_;
+};
+
+std::vector<at::Tensor> best_targets(PairState& state, PairBase& b, int base, const LayerSet& shared,
+                                     std::vector<Member>& members) {
+  return ChunkScoring(state, b, base, members).run(shared);
 }
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
