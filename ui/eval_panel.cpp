@@ -2,6 +2,7 @@
 
 #include "core/compute/hyperpixel_flow.h"
 #include "core/eval/evaluation_job.h"
+#include "core/eval/run_comparison.h"
 #include "core/fileio/atomic_file.h"
 #include "ui/data_folders.h"
 #include "ui/dataset_browser.h"
@@ -82,15 +83,6 @@ QString value_label(const std::string& flag, const std::string& value) {
 QString flag_name(const std::string& flag) {
   const auto f = flag_by_key(QString::fromStdString(flag));
   return f ? flag_title(*f) : QString::fromStdString(flag);
-}
-
-QString duration_text(double seconds) {
-  const qint64 s = static_cast<qint64>(std::llround(std::max(0.0, seconds)));
-  return s >= 3600 ? QStringLiteral("%1:%2:%3")
-                         .arg(s / 3600)
-                         .arg(s / 60 % 60, 2, 10, QChar('0'))
-                         .arg(s % 60, 2, 10, QChar('0'))
-                   : QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
 }
 
 QTableWidget* make_table(QWidget* parent) {
@@ -514,7 +506,8 @@ bool EvalPanel::start(std::shared_ptr<Input> input) {
   live_->run.layers = format_layer_ids(layer_ids(input->settings));
   live_->run.alphas = input->options.alphas;
   live_->run.pck = input->options.pck;
-  eta_first_done_ = -1;
+  rate_ = ProgressRate{};
+  eta_clock_.invalidate();
   progress_->setRange(0, static_cast<int>(input->rows->size()));
   progress_->setValue(0);
   set_status(input->options.resume ? tr("Resuming…") : tr("Loading the model…"));
@@ -557,7 +550,7 @@ bool EvalPanel::start(std::shared_ptr<Input> input) {
           show_run(std::move(*data));
           set_status(tr("Done: %1 pairs scored in %2 (%3 resumed)")
                          .arg(evaluated)
-                         .arg(duration_text(seconds))
+                         .arg(QString::fromStdString(clock_text(seconds)))
                          .arg(resumed));
           Q_EMIT busy_changed(false);
           Q_EMIT run_finished();
@@ -571,18 +564,13 @@ bool EvalPanel::start(std::shared_ptr<Input> input) {
 void EvalPanel::on_progress(qint64 done, qint64 total) {
   progress_->setRange(0, static_cast<int>(total));
   progress_->setValue(static_cast<int>(done));
-  if (eta_first_done_ < 0) {
-    eta_first_done_ = done - 1;  // the first report is one pair after the clock's start
-    eta_clock_.start();
-  }
-  const double seconds = eta_clock_.elapsed() / 1000.0;
-  const qint64 since = done - eta_first_done_;
+  if (!eta_clock_.isValid()) eta_clock_.start();
+  rate_.update(done, eta_clock_.elapsed() / 1000.0);
   QString text = tr("%1 of %2 pairs").arg(done).arg(total);
-  if (since > 1 && seconds > 0.5) {
-    const double rate = since / seconds;
+  if (const std::optional<double> rate = rate_.units_per_second()) {
     text += tr(" — %1 pairs/s — ETA %2")
-                .arg(rate, 0, 'f', rate < 10 ? 2 : 0)
-                .arg(duration_text((total - done) / rate));
+                .arg(*rate, 0, 'f', *rate < 10 ? 2 : 0)
+                .arg(QString::fromStdString(clock_text(*rate_.seconds_left(total))));
   }
   set_status(text);
 }
@@ -744,6 +732,31 @@ void EvalPanel::refresh() {
   Q_EMIT results_changed();
 }
 
+namespace {
+
+using AlphaRows = std::vector<std::pair<QString, const std::map<std::string, double>*>>;
+
+// One row per name, one column per alpha, values in percent (empty where a row has no value).
+void fill_alpha_rows(QTableWidget* t, const std::vector<std::string>& alphas, const AlphaRows& rows) {
+  t->setColumnCount(static_cast<int>(alphas.size()));
+  QStringList header;
+  for (const std::string& a : alphas) header << QStringLiteral("α = %1").arg(QString::fromStdString(a));
+  t->setHorizontalHeaderLabels(header);
+  t->setRowCount(static_cast<int>(rows.size()));
+  QStringList names;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    names << rows[r].first;
+    for (size_t c = 0; c < alphas.size(); ++c) {
+      const auto found = rows[r].second->find(alphas[c]);
+      t->setItem(static_cast<int>(r), static_cast<int>(c),
+                 number_item(found == rows[r].second->end() ? QString() : percent(found->second)));
+    }
+  }
+  t->setVerticalHeaderLabels(names);
+}
+
+}  // namespace
+
 void EvalPanel::fill_tables() {
   for (QTableWidget* t : {category_table_, difficulty_table_, compare_table_}) {
     t->clear();
@@ -751,29 +764,14 @@ void EvalPanel::fill_tables() {
     t->setColumnCount(0);
   }
   if (!current_) return;
-  const Summary& s = current_->summary;
-  const std::vector<std::string>& alphas = current_->run.alphas;
+  fill_category_table();
+  fill_difficulty_table();
+  if (compare_) fill_comparison_table();
+}
 
-  // Per category, like the paper: one row per category, then all pairs; one column per alpha, percent.
-  const auto fill_alpha_rows =
-      [&alphas](QTableWidget* t,
-                const std::vector<std::pair<QString, const std::map<std::string, double>*>>& rows) {
-        t->setColumnCount(static_cast<int>(alphas.size()));
-        QStringList header;
-        for (const std::string& a : alphas) header << QStringLiteral("α = %1").arg(QString::fromStdString(a));
-        t->setHorizontalHeaderLabels(header);
-        t->setRowCount(static_cast<int>(rows.size()));
-        QStringList names;
-        for (size_t r = 0; r < rows.size(); ++r) {
-          names << rows[r].first;
-          for (size_t c = 0; c < alphas.size(); ++c) {
-            const auto found = rows[r].second->find(alphas[c]);
-            t->setItem(static_cast<int>(r), static_cast<int>(c),
-                       number_item(found == rows[r].second->end() ? QString() : percent(found->second)));
-          }
-        }
-        t->setVerticalHeaderLabels(names);
-      };
+// Per category, like the paper: one row per category, then all pairs (bold); LT-ACC and IoU for Caltech-101.
+void EvalPanel::fill_category_table() {
+  const Summary& s = current_->summary;
   if (s.lt_acc) {
     category_table_->setColumnCount(1);
     category_table_->setHorizontalHeaderLabels({tr("value")});
@@ -781,83 +779,60 @@ void EvalPanel::fill_tables() {
     category_table_->setVerticalHeaderLabels({tr("LT-ACC"), tr("IoU")});
     category_table_->setItem(0, 0, number_item(QString::number(*s.lt_acc, 'f', 3)));
     category_table_->setItem(1, 0, number_item(QString::number(s.iou.value_or(0), 'f', 3)));
-  } else {
-    std::vector<std::pair<QString, const std::map<std::string, double>*>> rows;
-    for (const auto& [category, values] : s.pck_per_category)
-      rows.push_back({QString::fromStdString(category), &values});
-    rows.push_back({tr("all"), &s.pck});
-    fill_alpha_rows(category_table_, rows);
-    const int last = category_table_->rowCount() - 1;
-    for (int c = 0; c < category_table_->columnCount(); ++c) {
-      QFont bold = category_table_->item(last, c)->font();
-      bold.setBold(true);
-      category_table_->item(last, c)->setFont(bold);
-    }
+    return;
   }
+  AlphaRows rows;
+  for (const auto& [category, values] : s.pck_per_category)
+    rows.push_back({QString::fromStdString(category), &values});
+  rows.push_back({tr("all"), &s.pck});
+  fill_alpha_rows(category_table_, current_->run.alphas, rows);
+  const int last = category_table_->rowCount() - 1;
+  for (int c = 0; c < category_table_->columnCount(); ++c) {
+    QFont bold = category_table_->item(last, c)->font();
+    bold.setBold(true);
+    category_table_->item(last, c)->setFont(bold);
+  }
+}
 
-  std::vector<std::pair<QString, const std::map<std::string, double>*>> difficulty_rows;
-  for (const auto& [flag, by_value] : s.pck_per_difficulty) {
+// Per SPair-71k difficulty flag value.
+void EvalPanel::fill_difficulty_table() {
+  AlphaRows rows;
+  for (const auto& [flag, by_value] : current_->summary.pck_per_difficulty) {
     for (const auto& [value, values] : by_value) {
-      difficulty_rows.push_back({flag_name(flag) + QStringLiteral(": ") + value_label(flag, value), &values});
+      rows.push_back({flag_name(flag) + QStringLiteral(": ") + value_label(flag, value), &values});
     }
   }
-  if (!difficulty_rows.empty()) fill_alpha_rows(difficulty_table_, difficulty_rows);
+  if (!rows.empty()) fill_alpha_rows(difficulty_table_, current_->run.alphas, rows);
+}
 
-  if (!compare_) return;
-  // Comparison: A, B and B − A (percentage points) per alpha both runs have.
-  const Summary& b = compare_->summary;
-  std::vector<std::string> common;
-  for (const std::string& a : alphas) {
-    if (std::find(compare_->run.alphas.begin(), compare_->run.alphas.end(), a) !=
-        compare_->run.alphas.end()) {
-      common.push_back(a);
-    }
-  }
-  std::set<std::string> categories;
-  for (const auto& [c, v] : s.pck_per_category) categories.insert(c);
-  for (const auto& [c, v] : b.pck_per_category) categories.insert(c);
+// A, B and B - A (percentage points, green when B is better) per alpha both runs have (core's compare_runs).
+void EvalPanel::fill_comparison_table() {
+  const RunComparison comparison =
+      compare_runs(current_->summary, current_->run.alphas, compare_->summary, compare_->run.alphas);
   QStringList header, names;
-  for (const std::string& a : common) {
+  for (const std::string& a : comparison.alphas) {
     const QString alpha = QString::fromStdString(a);
     header << QStringLiteral("A α=%1").arg(alpha) << QStringLiteral("B α=%1").arg(alpha)
            << QStringLiteral("B−A α=%1").arg(alpha);
   }
   compare_table_->setColumnCount(static_cast<int>(header.size()));
   compare_table_->setHorizontalHeaderLabels(header);
-  const auto value_in = [](const std::map<std::string, std::map<std::string, double>>& m,
-                           const std::string& category, const std::string& alpha) -> std::optional<double> {
-    const auto c = m.find(category);
-    if (c == m.end()) return std::nullopt;
-    const auto v = c->second.find(alpha);
-    return v == c->second.end() ? std::nullopt : std::optional<double>(v->second);
-  };
-  const auto add_row =
-      [&](const QString& name,
-          const std::function<std::optional<double>(const Summary&, const std::string&)>& get) {
-        const int row = compare_table_->rowCount();
-        compare_table_->insertRow(row);
-        names << name;
-        for (size_t i = 0; i < common.size(); ++i) {
-          const auto va = get(s, common[i]), vb = get(b, common[i]);
-          const int c = static_cast<int>(3 * i);
-          compare_table_->setItem(row, c, number_item(va ? percent(*va) : QString()));
-          compare_table_->setItem(row, c + 1, number_item(vb ? percent(*vb) : QString()));
-          auto* delta = number_item(va && vb ? QString::asprintf("%+.1f", 100.0 * (*vb - *va)) : QString());
-          if (va && vb && std::abs(*vb - *va) >= 0.0005) {
-            delta->setForeground(*vb > *va ? QColor(0x1e, 0x84, 0x49) : QColor(0xc0, 0x39, 0x2b));
-          }
-          compare_table_->setItem(row, c + 2, delta);
-        }
-      };
-  for (const std::string& category : categories) {
-    add_row(QString::fromStdString(category), [&](const Summary& x, const std::string& a) {
-      return value_in(x.pck_per_category, category, a);
-    });
+  compare_table_->setRowCount(static_cast<int>(comparison.rows.size()));
+  for (size_t r = 0; r < comparison.rows.size(); ++r) {
+    const ComparisonRow& row = comparison.rows[r];
+    names << (r + 1 == comparison.rows.size() ? tr("all") : QString::fromStdString(row.name));
+    for (size_t i = 0; i < row.values.size(); ++i) {
+      const ComparedValue& v = row.values[i];
+      const int c = static_cast<int>(3 * i), rr = static_cast<int>(r);
+      compare_table_->setItem(rr, c, number_item(v.a ? percent(*v.a) : QString()));
+      compare_table_->setItem(rr, c + 1, number_item(v.b ? percent(*v.b) : QString()));
+      const std::optional<double> d = v.difference();
+      auto* delta = number_item(d ? QString::asprintf("%+.1f", 100.0 * *d) : QString());
+      if (d && std::abs(*d) >= 0.0005)
+        delta->setForeground(*d > 0 ? QColor(0x1e, 0x84, 0x49) : QColor(0xc0, 0x39, 0x2b));
+      compare_table_->setItem(rr, c + 2, delta);
+    }
   }
-  add_row(tr("all"), [](const Summary& x, const std::string& a) -> std::optional<double> {
-    const auto v = x.pck.find(a);
-    return v == x.pck.end() ? std::nullopt : std::optional<double>(v->second);
-  });
   compare_table_->setVerticalHeaderLabels(names);
 }
 

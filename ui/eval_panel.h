@@ -5,6 +5,7 @@
 // compares two runs, and exports charts, tables, the report and a zip bundle of everything.
 
 #include "core/eval/eval_options.h"
+#include "core/pipeline/progress_rate.h"
 #include "ui/backbone_service.h"
 #include "ui/export_bundle.h"
 #include "ui/job_runner.h"
@@ -129,6 +130,9 @@ class EvalPanel : public QWidget {
   void poll_live();
   void refresh();
   void fill_tables();
+  void fill_category_table();
+  void fill_difficulty_table();
+  void fill_comparison_table();
   void show_error(const QString& message);
   void set_status(const QString& text);
   // Asks where to save (proposing `file_name`, offering `filter`), then exports `kind` there.
@@ -149,8 +153,8 @@ class EvalPanel : public QWidget {
   std::shared_ptr<Live> live_;
   QTimer* live_timer_;
   QFutureWatcher<std::shared_ptr<RunData>> live_watcher_;
-  QElapsedTimer eta_clock_;
-  qint64 eta_first_done_ = -1;
+  QElapsedTimer eta_clock_;  // started at the run's first progress report
+  ProgressRate rate_;
 
   std::optional<RunData> current_, compare_;
   QString last_error_;

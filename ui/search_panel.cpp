@@ -209,15 +209,11 @@ void SearchPanel::connect_runner() {
             if (id != job_) return;
             progress_->setRange(0, static_cast<int>(total));
             progress_->setValue(static_cast<int>(done));
-            if (eta_first_done_ < 0) {
-              eta_first_done_ = done;
-              eta_clock_.start();
-            }
+            if (!eta_clock_.isValid()) eta_clock_.start();
+            rate_.update(done, eta_clock_.elapsed() / 1000.0);  // restarts at each depth (done falls back)
             QString text = what;
-            const double seconds = eta_clock_.elapsed() / 1000.0;
-            if (done > eta_first_done_ && seconds > 0.5) {
-              const double left = (total - done) * seconds / static_cast<double>(done - eta_first_done_);
-              text += tr(" — this depth: about %1 s left").arg(std::llround(left));
+            if (const std::optional<double> left = rate_.seconds_left(total)) {
+              text += tr(" — this depth: about %1 left").arg(QString::fromStdString(clock_text(*left)));
             }
             set_status(text);
           });
@@ -319,7 +315,8 @@ bool SearchPanel::start(const QString& output_dir, bool resume) {
   options.output_dir = dir.toStdString();
   options.resume = resume;
   const std::shared_ptr<BackboneService> backbones = backbones_;
-  eta_first_done_ = -1;
+  rate_ = ProgressRate{};
+  eta_clock_.invalidate();
   run_button_->setEnabled(false);
   resume_button_->setEnabled(false);
   cancel_button_->setEnabled(true);

@@ -3,6 +3,7 @@
 // filtered pairs (progress, ETA, cancel, resume), or loads a search's output folder; shows each candidate as
 // it is scored, the beam kept at each depth and the best set, which one click applies to the pair view.
 
+#include "core/pipeline/progress_rate.h"
 #include "core/search/search_folder.h"
 #include "ui/backbone_service.h"
 #include "ui/job_runner.h"
@@ -91,8 +92,8 @@ class SearchPanel : public QWidget {
   QString live_folder_;
   QTimer* live_timer_;
   QFutureWatcher<std::shared_ptr<SearchFolder>> live_watcher_;
-  QElapsedTimer eta_clock_;
-  qint64 eta_first_done_ = -1;
+  QElapsedTimer eta_clock_;  // started at the search's first progress report
+  ProgressRate rate_;
   std::optional<SearchFolder> results_;
 
   QLineEdit* output_;

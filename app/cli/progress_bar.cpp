@@ -11,10 +11,11 @@ void ProgressBar::update(int64_t done, int64_t total, int64_t first, const std::
   if (drawn_ && done < total && now - last_draw_ < std::chrono::milliseconds(200)) return;
   last_draw_ = now;
   drawn_ = true;
-  const double elapsed = std::chrono::duration<double>(now - start_).count();
-  const int64_t timed = done - first;
-  const double rate = elapsed > 0 && timed > 0 ? timed / elapsed : 0.0;
-  const double eta = rate > 0 ? (total - done) / rate : 0.0;
+  if (!timing_) {  // units before `first` (resumed) are not timed
+    rate_.start(first, 0.0);
+    timing_ = true;
+  }
+  rate_.update(done, std::chrono::duration<double>(now - start_).count());
   constexpr int kWidth = 30;
   const int filled = total > 0 ? static_cast<int>(kWidth * done / total) : kWidth;
   std::string bar(filled, '#');
@@ -22,9 +23,9 @@ void ProgressBar::update(int64_t done, int64_t total, int64_t first, const std::
   const bool terminal = ::isatty(fileno(stderr));
   // Until a unit has been timed in this run there is no rate to show, and no ETA.
   char timing[64] = "-/s  ETA --:--";
-  if (rate > 0) {
-    std::snprintf(timing, sizeof timing, "%.2f/s  ETA %02d:%02d", rate, static_cast<int>(eta) / 60,
-                  static_cast<int>(eta) % 60);
+  if (const std::optional<double> rate = rate_.units_per_second()) {
+    std::snprintf(timing, sizeof timing, "%.2f/s  ETA %s", *rate,
+                  clock_text(*rate_.seconds_left(total)).c_str());
   }
   std::fprintf(stderr, "%s%s [%s] %lld/%lld  %s  %s%s", terminal ? "\r\033[K" : "", label_.c_str(),
                bar.c_str(), static_cast<long long>(done), static_cast<long long>(total), timing, what.c_str(),

@@ -1,6 +1,8 @@
 #pragma once
 // A one-line terminal progress bar with rate and ETA, redrawn in place on stderr.
 
+#include "core/pipeline/progress_rate.h"
+
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -22,6 +24,8 @@ class ProgressBar {
   std::chrono::steady_clock::time_point start_;
   std::chrono::steady_clock::time_point last_draw_{};
   bool drawn_ = false;
+  bool timing_ = false;
+  ProgressRate rate_;
 };
 
 }  // namespace hpf::cli
