@@ -150,8 +150,18 @@ void PairView::rebuild() {
   if (!figure_) return;
   const PairFigure& f = *figure_;
   const double r = marker_radius();
+  add_frames(f);
+  add_dense_flow(f);
+  add_hyperpixel_lines(f, r);
+  add_match_lines(f, r);
+  add_keypoints(f, r);
+  add_transferred(f, r);
+  scene()->setSceneRect(scene()->itemsBoundingRect());
+  rebuild_query();
+}
 
-  // Frames: one per image in original pixels; everything drawn on an image is a child of its frame.
+// One frame per image in original pixels; everything drawn on an image is a child of its frame.
+void PairView::add_frames(const PairFigure& f) {
   const double gap = std::max(f.source_size.width(), f.target_size.width()) * 0.04;
   source_frame_ = scene()->addRect(QRectF(QPointF(0, 0), QSizeF(f.source_size)), Qt::NoPen);
   target_frame_ = scene()->addRect(QRectF(QPointF(0, 0), QSizeF(f.target_size)), Qt::NoPen);
@@ -159,122 +169,123 @@ void PairView::rebuild() {
                                                           : QPointF(0, f.source_size.height() + gap));
   stretched_pixmap(f.source_image, f.source_size, source_frame_);
   stretched_pixmap(f.target_image, f.target_size, target_frame_);
+}
 
-  // Dense flow.
-  {
-    auto* warped =
-        stretched_pixmap(f.warped_source, f.target_size, group(Overlay::WarpedSource, target_frame_));
-    warped->setOpacity(flow_opacity_);
-    items_[index_of(Overlay::WarpedSource)].append(warped);
-    auto* colours =
-        stretched_pixmap(f.flow_colours, f.source_size, group(Overlay::FlowColours, source_frame_));
-    colours->setOpacity(flow_opacity_);
-    items_[index_of(Overlay::FlowColours)].append(colours);
+void PairView::add_dense_flow(const PairFigure& f) {
+  auto* warped =
+      stretched_pixmap(f.warped_source, f.target_size, group(Overlay::WarpedSource, target_frame_));
+  warped->setOpacity(flow_opacity_);
+  items_[index_of(Overlay::WarpedSource)].append(warped);
+  auto* colours = stretched_pixmap(f.flow_colours, f.source_size, group(Overlay::FlowColours, source_frame_));
+  colours->setOpacity(flow_opacity_);
+  items_[index_of(Overlay::FlowColours)].append(colours);
+}
+
+// Hyperpixel match lines, strongest first, in scene coordinates.
+void PairView::add_hyperpixel_lines(const PairFigure& f, double r) {
+  QGraphicsItemGroup* lines = group(Overlay::HyperpixelLines, nullptr);
+  const float strongest = f.hyperpixel_lines.empty() ? 0.0f : f.hyperpixel_lines.front().confidence;
+  for (size_t i = 0; i < f.hyperpixel_lines.size() && static_cast<int>(i) < max_lines_; ++i) {
+    const HyperpixelLine& l = f.hyperpixel_lines[i];
+    if (l.confidence < line_fraction_ * strongest) break;
+    const float v = strongest > 0 ? l.confidence / strongest : 0.0f;
+    auto* line = new QGraphicsLineItem(
+        QLineF(source_frame_->mapToScene(l.source), target_frame_->mapToScene(l.target)), lines);
+    QColor c = heat_colour(0.35f + 0.65f * v);
+    c.setAlpha(170);
+    line->setPen(cosmetic_pen(c, r * 0.25));
+    line->setData(kIndexRole, static_cast<int>(i));
+    items_[index_of(Overlay::HyperpixelLines)].append(line);
   }
+}
 
-  // Hyperpixel match lines, strongest first, in scene coordinates.
-  {
-    QGraphicsItemGroup* lines = group(Overlay::HyperpixelLines, nullptr);
-    const float strongest = f.hyperpixel_lines.empty() ? 0.0f : f.hyperpixel_lines.front().confidence;
-    for (size_t i = 0; i < f.hyperpixel_lines.size() && static_cast<int>(i) < max_lines_; ++i) {
-      const HyperpixelLine& l = f.hyperpixel_lines[i];
-      if (l.confidence < line_fraction_ * strongest) break;
-      const float v = strongest > 0 ? l.confidence / strongest : 0.0f;
-      auto* line = new QGraphicsLineItem(
-          QLineF(source_frame_->mapToScene(l.source), target_frame_->mapToScene(l.target)), lines);
-      QColor c = heat_colour(0.35f + 0.65f * v);
-      c.setAlpha(170);
-      line->setPen(cosmetic_pen(c, r * 0.25));
-      line->setData(kIndexRole, static_cast<int>(i));
-      items_[index_of(Overlay::HyperpixelLines)].append(line);
-    }
+// A line from each keypoint to where it transfers.
+void PairView::add_match_lines(const PairFigure& f, double r) {
+  QGraphicsItemGroup* lines = group(Overlay::MatchLines, nullptr);
+  for (size_t i = 0; i < f.source_points.size() && i < f.transferred.size(); ++i) {
+    if (!f.transferred[i]) continue;
+    auto* line = new QGraphicsLineItem(
+        QLineF(source_frame_->mapToScene(f.source_points[i]), target_frame_->mapToScene(*f.transferred[i])),
+        lines);
+    QColor c = keypoint_colour(f.point_ids[i]);
+    c.setAlpha(190);
+    line->setPen(cosmetic_pen(c, r * 0.35));
+    line->setData(kIndexRole, static_cast<int>(i));
+    items_[index_of(Overlay::MatchLines)].append(line);
   }
+}
 
-  // Keypoint match lines.
-  {
-    QGraphicsItemGroup* lines = group(Overlay::MatchLines, nullptr);
-    for (size_t i = 0; i < f.source_points.size() && i < f.transferred.size(); ++i) {
-      if (!f.transferred[i]) continue;
-      auto* line = new QGraphicsLineItem(
-          QLineF(source_frame_->mapToScene(f.source_points[i]), target_frame_->mapToScene(*f.transferred[i])),
-          lines);
-      QColor c = keypoint_colour(f.point_ids[i]);
-      c.setAlpha(190);
-      line->setPen(cosmetic_pen(c, r * 0.35));
-      line->setData(kIndexRole, static_cast<int>(i));
-      items_[index_of(Overlay::MatchLines)].append(line);
-    }
+namespace {
+
+// A dot in the keypoint's colour with its id beside it.
+QGraphicsEllipseItem* numbered_marker(QGraphicsItem* parent, const QPointF& at, int index, int id, double r) {
+  auto* dot = new QGraphicsEllipseItem(-r, -r, 2 * r, 2 * r, parent);
+  dot->setPos(at);
+  dot->setBrush(keypoint_colour(id));
+  dot->setPen(cosmetic_pen(Qt::white, r * 0.3));
+  dot->setData(PairView::kIndexRole, index);
+  auto* label = new QGraphicsSimpleTextItem(QString::number(id), dot);
+  QFont font = label->font();
+  font.setPixelSize(std::max(6, static_cast<int>(r * 2.2)));
+  font.setBold(true);
+  label->setFont(font);
+  label->setBrush(Qt::white);
+  label->setPen(cosmetic_pen(Qt::black, r * 0.12));
+  label->setPos(r * 0.9, -r * 2.6);
+  return dot;
+}
+
+}  // namespace
+
+// Ground-truth keypoints (source points; target truth when known).
+void PairView::add_keypoints(const PairFigure& f, double r) {
+  QGraphicsItemGroup* on_source = group(Overlay::Keypoints, source_frame_);
+  QGraphicsItemGroup* on_target = group(Overlay::Keypoints, target_frame_);
+  for (size_t i = 0; i < f.source_points.size(); ++i) {
+    items_[index_of(Overlay::Keypoints)].append(
+        numbered_marker(on_source, f.source_points[i], static_cast<int>(i), f.point_ids[i], r));
   }
-
-  const auto numbered_marker = [&](QGraphicsItem* parent, const QPointF& at, int index, int id) {
-    auto* dot = new QGraphicsEllipseItem(-r, -r, 2 * r, 2 * r, parent);
-    dot->setPos(at);
-    dot->setBrush(keypoint_colour(id));
-    dot->setPen(cosmetic_pen(Qt::white, r * 0.3));
-    dot->setData(kIndexRole, index);
-    auto* label = new QGraphicsSimpleTextItem(QString::number(id), dot);
-    QFont font = label->font();
-    font.setPixelSize(std::max(6, static_cast<int>(r * 2.2)));
-    font.setBold(true);
-    label->setFont(font);
-    label->setBrush(Qt::white);
-    label->setPen(cosmetic_pen(Qt::black, r * 0.12));
-    label->setPos(r * 0.9, -r * 2.6);
-    return dot;
-  };
-
-  // Ground-truth keypoints (source points; target truth when known).
-  {
-    QGraphicsItemGroup* on_source = group(Overlay::Keypoints, source_frame_);
-    QGraphicsItemGroup* on_target = group(Overlay::Keypoints, target_frame_);
-    for (size_t i = 0; i < f.source_points.size(); ++i) {
-      items_[index_of(Overlay::Keypoints)].append(
-          numbered_marker(on_source, f.source_points[i], static_cast<int>(i), f.point_ids[i]));
-    }
-    for (size_t i = 0; i < f.target_truth.size(); ++i) {
-      items_[index_of(Overlay::Keypoints)].append(
-          numbered_marker(on_target, f.target_truth[i], static_cast<int>(i), f.point_ids[i]));
-    }
+  for (size_t i = 0; i < f.target_truth.size(); ++i) {
+    items_[index_of(Overlay::Keypoints)].append(
+        numbered_marker(on_target, f.target_truth[i], static_cast<int>(i), f.point_ids[i], r));
   }
+}
 
-  // Transferred keypoints: a square per prediction, green/red at alpha with the PCK radius around the truth.
-  {
-    QGraphicsItemGroup* on_target = group(Overlay::Transferred, target_frame_);
-    QGraphicsItemGroup* on_source = group(Overlay::Transferred, source_frame_);
-    const bool judge = f.has_truth() && threshold_ > 0;
-    for (size_t i = 0; i < f.transferred.size(); ++i) {
-      const QColor colour = judge ? (prediction_correct(f, i, alpha_, threshold_) ? kCorrect : kWrong)
-                                  : keypoint_colour(f.point_ids[i]);
-      if (judge && i < f.target_truth.size()) {
-        const double radius = alpha_ * threshold_;
-        auto* circle = new QGraphicsEllipseItem(-radius, -radius, 2 * radius, 2 * radius, on_target);
-        circle->setPos(f.target_truth[i]);
-        QColor fill = colour;
-        fill.setAlpha(40);
-        circle->setBrush(fill);
-        circle->setPen(cosmetic_pen(colour, r * 0.2, Qt::DashLine));
-      }
-      if (!f.transferred[i]) {
-        // No hyperpixel covers this keypoint: mark it on the source with a cross.
-        auto* cross = new QGraphicsSimpleTextItem(QStringLiteral("✕"), on_source);
-        QFont font = cross->font();
-        font.setPixelSize(static_cast<int>(r * 3));
-        cross->setFont(font);
-        cross->setBrush(kWrong);
-        cross->setPos(f.source_points[i] - QPointF(r, r * 1.6));
-        continue;
-      }
-      auto* square = new QGraphicsRectItem(-r, -r, 2 * r, 2 * r, on_target);
-      square->setPos(*f.transferred[i]);
-      square->setRotation(45);
-      square->setBrush(colour);
-      square->setPen(cosmetic_pen(Qt::black, r * 0.3));
-      square->setData(kIndexRole, static_cast<int>(i));
-      items_[index_of(Overlay::Transferred)].append(square);
+// Transferred keypoints: a square per prediction, green/red at alpha with the PCK radius around the truth.
+void PairView::add_transferred(const PairFigure& f, double r) {
+  QGraphicsItemGroup* on_target = group(Overlay::Transferred, target_frame_);
+  QGraphicsItemGroup* on_source = group(Overlay::Transferred, source_frame_);
+  const bool judge = f.has_truth() && threshold_ > 0;
+  for (size_t i = 0; i < f.transferred.size(); ++i) {
+    const QColor colour = judge ? (prediction_correct(f, i, alpha_, threshold_) ? kCorrect : kWrong)
+                                : keypoint_colour(f.point_ids[i]);
+    if (judge && i < f.target_truth.size()) {
+      const double radius = alpha_ * threshold_;
+      auto* circle = new QGraphicsEllipseItem(-radius, -radius, 2 * radius, 2 * radius, on_target);
+      circle->setPos(f.target_truth[i]);
+      QColor fill = colour;
+      fill.setAlpha(40);
+      circle->setBrush(fill);
+      circle->setPen(cosmetic_pen(colour, r * 0.2, Qt::DashLine));
     }
+    if (!f.transferred[i]) {
+      // No hyperpixel covers this keypoint: mark it on the source with a cross.
+      auto* cross = new QGraphicsSimpleTextItem(QStringLiteral("✕"), on_source);
+      QFont font = cross->font();
+      font.setPixelSize(static_cast<int>(r * 3));
+      cross->setFont(font);
+      cross->setBrush(kWrong);
+      cross->setPos(f.source_points[i] - QPointF(r, r * 1.6));
+      continue;
+    }
+    auto* square = new QGraphicsRectItem(-r, -r, 2 * r, 2 * r, on_target);
+    square->setPos(*f.transferred[i]);
+    square->setRotation(45);
+    square->setBrush(colour);
+    square->setPen(cosmetic_pen(Qt::black, r * 0.3));
+    square->setData(kIndexRole, static_cast<int>(i));
+    items_[index_of(Overlay::Transferred)].append(square);
   }
-  scene()->setSceneRect(scene()->itemsBoundingRect());
-  rebuild_query();
 }
 
 void PairView::rebuild_query() {

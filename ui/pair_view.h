@@ -72,6 +72,13 @@ class PairView : public QGraphicsView {
 
  private:
   void rebuild();
+  // The steps of rebuild(), in drawing order.
+  void add_frames(const PairFigure& figure);
+  void add_dense_flow(const PairFigure& figure);
+  void add_hyperpixel_lines(const PairFigure& figure, double marker_radius);
+  void add_match_lines(const PairFigure& figure, double marker_radius);
+  void add_keypoints(const PairFigure& figure, double marker_radius);
+  void add_transferred(const PairFigure& figure, double marker_radius);
   void rebuild_query();
   std::optional<QPointF> source_point_at(const QPoint& view_pos) const;
   QGraphicsItemGroup* group(Overlay overlay, QGraphicsItem* parent);
