@@ -31,8 +31,15 @@ QString default_layers_text(const QString& backbone) {
 
 SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
   auto* root = new QVBoxLayout(this);
+  root->addWidget(build_model_box());
+  root->addWidget(build_matching_box());
+  root->addWidget(build_evaluation_box());
+  root->addStretch(1);
+  set_settings(MatchSettings{});
+}
 
-  // Model.
+// Backbone, weights (with Choose and Download) and device.
+QGroupBox* SettingsPanel::build_model_box() {
   auto* model_box = new QGroupBox(tr("Model"), this);
   auto* model = new QFormLayout(model_box);
   backbone_ = new QComboBox(model_box);
@@ -72,9 +79,18 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
   }
   device_->setToolTip(tr("Where the backbone and matching run. Automatic picks the GPU when there is one."));
   model->addRow(tr("Device"), device_);
-  root->addWidget(model_box);
 
-  // Hyperpixels and RHM.
+  connect(browse, &QPushButton::clicked, this, &SettingsPanel::browse_weights_requested);
+  connect(download, &QPushButton::clicked, this, &SettingsPanel::download_weights_requested);
+  connect(backbone_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+    layers_->setPlaceholderText(default_layers_text(name));
+    Q_EMIT backbone_changed(name);
+  });
+  return model_box;
+}
+
+// The matching options: core's MatchOptions, one widget per field, labelled as option_label() names them.
+QGroupBox* SettingsPanel::build_matching_box() {
   auto* match_box = new QGroupBox(tr("Matching"), this);
   auto* match = new QFormLayout(match_box);
   method_ = new QComboBox(match_box);
@@ -145,9 +161,14 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
   auto* apply = new QPushButton(tr("Apply and recompute"), match_box);
   apply->setToolTip(tr("Match the pair again with these settings (Ctrl+R)."));
   match->addRow(apply);
-  root->addWidget(match_box);
 
-  // Evaluation.
+  connect(apply, &QPushButton::clicked, this, &SettingsPanel::apply_requested);
+  connect(reset_layers, &QPushButton::clicked, this, [this] { layers_->clear(); });
+  return match_box;
+}
+
+// How the pair view judges predictions: alpha and the threshold kind.
+QGroupBox* SettingsPanel::build_evaluation_box() {
   auto* eval_box = new QGroupBox(tr("Evaluation"), this);
   auto* eval = new QFormLayout(eval_box);
   alpha_ = new QDoubleSpinBox(eval_box);
@@ -165,21 +186,10 @@ SettingsPanel::SettingsPanel(QWidget* parent) : QWidget(parent) {
       tr("What T is: max(w, h) of the target object's bounding box, or of the whole target "
          "image."));
   eval->addRow(tr("Threshold T"), threshold_);
-  root->addWidget(eval_box);
-  root->addStretch(1);
 
-  set_settings(MatchSettings{});
-
-  connect(browse, &QPushButton::clicked, this, &SettingsPanel::browse_weights_requested);
-  connect(download, &QPushButton::clicked, this, &SettingsPanel::download_weights_requested);
-  connect(apply, &QPushButton::clicked, this, &SettingsPanel::apply_requested);
-  connect(reset_layers, &QPushButton::clicked, this, [this] { layers_->clear(); });
-  connect(backbone_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
-    layers_->setPlaceholderText(default_layers_text(name));
-    Q_EMIT backbone_changed(name);
-  });
   connect(alpha_, &QDoubleSpinBox::valueChanged, this, &SettingsPanel::evaluation_changed);
   connect(threshold_, &QComboBox::currentIndexChanged, this, &SettingsPanel::evaluation_changed);
+  return eval_box;
 }
 
 QString SettingsPanel::backbone() const {

@@ -12,6 +12,7 @@ class QDoubleSpinBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
+class QGroupBox;
 class QSpinBox;
 
 namespace hpf {
@@ -43,6 +44,10 @@ class SettingsPanel : public QWidget {
   void backbone_changed(const QString& backbone);
 
  private:
+  QGroupBox* build_model_box();
+  QGroupBox* build_matching_box();
+  QGroupBox* build_evaluation_box();
+
   QComboBox* backbone_;
   QLineEdit* weights_;
   QLabel* weights_status_;
