@@ -5,18 +5,15 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QThread>
 
 #include <algorithm>
 #include <cstdio>
 
-int main(int argc, char** argv) {
-  QApplication app(argc, argv);
-  QApplication::setOrganizationName(QStringLiteral("HyperpixelStudio"));
-  QApplication::setApplicationName(QStringLiteral("hyperpixel-studio"));
-  QApplication::setApplicationVersion(QStringLiteral(HPF_VERSION));
+namespace {
 
-  QCommandLineParser parser;
+void describe_options(QCommandLineParser& parser) {
   parser.setApplicationDescription(
       QStringLiteral("Inspect semantic correspondences found by Hyperpixel Flow."));
   parser.addHelpOption();
@@ -29,7 +26,47 @@ int main(int argc, char** argv) {
       {"layers", "Hyperpixel layer ids and ranges, e.g. 4,7,10,13,16 or 4,7-10.", "ids"},
       {"device", "auto, cpu or cuda.", "device"},
   });
-  parser.process(app);
+}
+
+bool has_display() {
+  return !qEnvironmentVariableIsEmpty("DISPLAY") || !qEnvironmentVariableIsEmpty("WAYLAND_DISPLAY") ||
+         !qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  QCoreApplication::setOrganizationName(QStringLiteral("HyperpixelStudio"));
+  QCoreApplication::setApplicationName(QStringLiteral("hyperpixel-studio"));
+  QCoreApplication::setApplicationVersion(QStringLiteral(HPF_VERSION));
+  // Options are read before the window system is touched, so that --help, --version and a bad option work
+  // without a display.
+  QStringList args;
+  for (int i = 0; i < argc; ++i) args << QString::fromLocal8Bit(argv[i]);
+  QCommandLineParser parser;
+  describe_options(parser);
+  if (!parser.parse(args)) {
+    std::fprintf(stderr, "hyperpixel-studio: %s\n", qPrintable(parser.errorText()));
+    return 2;
+  }
+  if (parser.isSet("help")) {
+    // Without an application object Qt cannot know the program's name.
+    std::printf("%s", qPrintable(parser.helpText().replace("<executable_name>", "hyperpixel-studio")));
+    return 0;
+  }
+  if (parser.isSet("version")) {
+    std::printf("hyperpixel-studio %s\n", HPF_VERSION);
+    return 0;
+  }
+  if (!has_display()) {
+    std::fprintf(
+        stderr,
+        "hyperpixel-studio: no display (DISPLAY and WAYLAND_DISPLAY are unset), so no window can open.\n"
+        "Use the command-line tool instead: hpf --help (hpf match, hpf eval, hpf search, ...).\n");
+    return 2;
+  }
+  QApplication app(argc, argv);
+
   const QStringList positional = parser.positionalArguments();
   if (positional.size() != 0 && positional.size() != 2) {
     std::fprintf(stderr, "hyperpixel-studio: give both a SOURCE and a TARGET image, or neither\n");

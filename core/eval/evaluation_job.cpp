@@ -14,7 +14,9 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <future>
 #include <map>
 #include <set>
@@ -299,13 +301,26 @@ EvalResult merge_evaluations(const std::vector<std::string>& shard_dirs, const s
     if (!shards_seen.insert(options.shard_index).second) {
       throw std::runtime_error(dir + ": shard " + std::to_string(options.shard_index) + " given twice");
     }
-    for (PairRecord& r : read_pair_records(dir + "/pairs.jsonl")) records.push_back(std::move(r));
+    std::vector<PairRecord> shard_records = read_pair_records(dir + "/pairs.jsonl");
+    std::error_code error;
+    if (!std::filesystem::exists(dir + "/summary.json", error)) {  // written only once every pair is in
+      throw std::runtime_error(dir + ": shard " + std::to_string(options.shard_index) + " is incomplete (" +
+                               std::to_string(shard_records.size()) +
+                               " pairs recorded, no summary.json): resume it before merging");
+    }
+    for (PairRecord& r : shard_records) records.push_back(std::move(r));
   }
   if (static_cast<int>(shards_seen.size()) != first_options.shard_count) {
     throw std::runtime_error("merge: " + std::to_string(shards_seen.size()) + " of " +
                              std::to_string(first_options.shard_count) + " shards given");
   }
   std::sort(records.begin(), records.end(), [](const auto& a, const auto& b) { return a.index < b.index; });
+  const auto twice = std::adjacent_find(records.begin(), records.end(),
+                                        [](const auto& a, const auto& b) { return a.index == b.index; });
+  if (twice != records.end()) {
+    throw std::runtime_error("merge: pair " + twice->id + " (index " + std::to_string(twice->index) +
+                             ") is recorded twice: the shards overlap");
+  }
   ensure_directory(output_dir);
   EvalOptions merged = first_options;
   merged.shard_count = 1;

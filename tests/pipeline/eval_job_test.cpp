@@ -118,6 +118,19 @@ TEST_F(EvalJob, ThreeShardsMergeIntoTheUnshardedRun) {
   EXPECT_EQ(read_text(dir_.path() / "merged/summary.json"), read_text(dir_.path() / "full/summary.json"));
   EXPECT_EQ(read_text(dir_.path() / "merged/run.json"), read_text(dir_.path() / "full/run.json"));
   EXPECT_THROW(merge_evaluations({dirs[0], dirs[1]}, (dir_.path() / "m2").string()), std::runtime_error);
+  // A shard that was interrupted (no summary.json) would make a summary over fewer pairs than the split
+  // holds.
+  std::filesystem::rename(dirs[2] + "/summary.json", dirs[2] + "/summary.json.bak");
+  try {
+    merge_evaluations(dirs, (dir_.path() / "m4").string());
+    FAIL() << "an incomplete shard was merged";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("shard 2 is incomplete (8 pairs recorded, no summary.json)"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() / "m4/summary.json"));
+  std::filesystem::rename(dirs[2] + "/summary.json.bak", dirs[2] + "/summary.json");
   EXPECT_THROW(merge_evaluations({dirs[0], dirs[0], dirs[1]}, (dir_.path() / "m3").string()),
                std::runtime_error);
 }
