@@ -47,6 +47,7 @@ DecodedImage decode(const PairSource& source, const QString& path) {
     image.rgb = mat_to_tensor(rgb);
     image.original_width = rgb.cols;
     image.original_height = rgb.rows;
+    image.name = path.toStdString();
     return image;
   }
   return read_image(path.toStdString());

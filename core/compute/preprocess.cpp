@@ -18,9 +18,9 @@ float resize_ratio(int width, int height, int max_side) {
 
 PreparedImage prepare_image(const at::Tensor& rgb, int max_side) {
   if (rgb.dim() != 3 || rgb.size(2) != 3 || rgb.scalar_type() != at::kByte) {
-    throw std::invalid_argument("prepare_image: expected an H x W x 3 uint8 RGB image");
+    throw std::invalid_argument("expected an H x W x 3 uint8 RGB image");
   }
-  if (rgb.size(0) < 1 || rgb.size(1) < 1) throw std::invalid_argument("prepare_image: the image is empty");
+  if (rgb.size(0) < 1 || rgb.size(1) < 1) throw std::invalid_argument("the image is empty");
 
   PreparedImage out;
   out.original_height = static_cast<int>(rgb.size(0));
@@ -38,8 +38,10 @@ PreparedImage prepare_image(const at::Tensor& rgb, int max_side) {
     const auto h = static_cast<int64_t>(static_cast<float>(out.original_height) * out.ratio);
     const auto w = static_cast<int64_t>(static_cast<float>(out.original_width) * out.ratio);
     if (h < 1 || w < 1) {
-      throw std::invalid_argument("prepare_image: a " + std::to_string(out.original_width) + "x" +
-                                  std::to_string(out.original_height) + " image shrinks to nothing");
+      throw std::invalid_argument(
+          "the image is too elongated: its shorter side shrinks to nothing at a longer "
+          "side of " +
+          std::to_string(max_side) + " px");
     }
     image = at::upsample_bilinear2d(image, {h, w}, /*align_corners=*/false);
   }

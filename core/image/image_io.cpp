@@ -19,13 +19,20 @@ DecodedImage finish(cv::Mat decoded, const std::string& name, int max_side) {
   }
   cv::Mat rgb;
   switch (decoded.channels()) {
-    case 1: cv::cvtColor(decoded, rgb, cv::COLOR_GRAY2RGB); break;
-    case 3: cv::cvtColor(decoded, rgb, cv::COLOR_BGR2RGB); break;
-    case 4: cv::cvtColor(decoded, rgb, cv::COLOR_BGRA2RGB); break;
+    case 1:
+      cv::cvtColor(decoded, rgb, cv::COLOR_GRAY2RGB);
+      break;
+    case 3:
+      cv::cvtColor(decoded, rgb, cv::COLOR_BGR2RGB);
+      break;
+    case 4:
+      cv::cvtColor(decoded, rgb, cv::COLOR_BGRA2RGB);
+      break;
     default:
       throw ImageError(name + ": unsupported number of channels " + std::to_string(decoded.channels()));
   }
   DecodedImage out;
+  out.name = name;
   out.original_width = rgb.cols;
   out.original_height = rgb.rows;
   const int side = std::max(rgb.cols, rgb.rows);
@@ -57,8 +64,9 @@ DecodedImage decode_image(const std::vector<uint8_t>& bytes, const std::string& 
   if (bytes.empty()) throw ImageError(name + ": the file is empty");
   cv::Mat decoded;
   try {
-    decoded = cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, const_cast<uint8_t*>(bytes.data())),
-                           cv::IMREAD_UNCHANGED);
+    decoded =
+        cv::imdecode(cv::Mat(1, static_cast<int>(bytes.size()), CV_8U, const_cast<uint8_t*>(bytes.data())),
+                     cv::IMREAD_UNCHANGED);
   } catch (const cv::Exception& e) {
     throw ImageError(name + ": cannot decode image: " + e.msg);
   }

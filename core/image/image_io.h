@@ -19,21 +19,22 @@ class ImageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// A decoded image. Very large images are reduced right after decoding (area averaging) so that a 20000-px photo
-// cannot exhaust memory in the float pipeline; `scale` records that reduction (1 for every ordinary image) and
-// coordinates in original pixels are multiplied by it.
+// A decoded image. Very large images are reduced right after decoding (area averaging) so that a 20000-px
+// photo cannot exhaust memory in the float pipeline; `scale` records that reduction (1 for every ordinary
+// image) and coordinates in original pixels are multiplied by it.
 struct DecodedImage {
-  at::Tensor rgb;             // (H, W, 3) uint8, RGB
+  at::Tensor rgb;  // (H, W, 3) uint8, RGB
   int original_width = 0;
   int original_height = 0;
-  float scale = 1.0f;         // decoded size / original size
+  float scale = 1.0f;  // decoded size / original size
+  std::string name;    // the file (or archive member) it came from, for messages
 };
 
 // Longest side kept at decode time (default); larger images are reduced, see DecodedImage.
 constexpr int kMaxDecodedSide = 4096;
 
-// Reads and decodes an image file (anything OpenCV reads: PNG, JPEG, BMP, TIFF, WebP...). Grey and alpha images
-// become RGB. Throws ImageError naming the file: missing, unreadable, not an image, or empty.
+// Reads and decodes an image file (anything OpenCV reads: PNG, JPEG, BMP, TIFF, WebP...). Grey and alpha
+// images become RGB. Throws ImageError naming the file: missing, unreadable, not an image, or empty.
 DecodedImage read_image(const std::string& path, int max_side = kMaxDecodedSide);
 
 // Same, from bytes already in memory (e.g. a member of a dataset archive); `name` is used in messages.

@@ -13,12 +13,20 @@
 namespace hpf {
 
 ImageFeatures describe_image(const HyperpixelFlow& flow, const DecodedImage& image, StageTimings* timings) {
-  PreparedImage prepared = prepare_image(image.rgb, flow.options().max_side);
-  // The tensor may be a decode-time reduction of a huge image: keep the true original size for bounds checks
-  // and reports (the ratio stays relative to the tensor; MatchedPair's scales combine both).
-  prepared.original_width = image.original_width;
-  prepared.original_height = image.original_height;
-  return flow.describe(prepared, timings);
+  try {
+    PreparedImage prepared = prepare_image(image.rgb, flow.options().max_side);
+    // The tensor may be a decode-time reduction of a huge image: keep the true original size for bounds
+    // checks and reports (the ratio stays relative to the tensor; MatchedPair's scales combine both).
+    prepared.original_width = image.original_width;
+    prepared.original_height = image.original_height;
+    return flow.describe(prepared, timings);
+  } catch (const OptionError&) {
+    throw;
+  } catch (const std::invalid_argument& e) {  // an image that is too small or too elongated: say which one
+    if (image.name.empty()) throw;
+    throw std::invalid_argument(image.name + " (" + std::to_string(image.original_width) + "x" +
+                                std::to_string(image.original_height) + "): " + e.what());
+  }
 }
 
 std::shared_ptr<const DescribedImage> DecodedPairImage::describe(const HyperpixelFlow& flow,

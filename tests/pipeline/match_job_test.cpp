@@ -175,8 +175,14 @@ TEST_F(MatchJob, InvalidKeypointsAndLayersAreRejected) {
   EXPECT_THROW(transfer_points(pair, {{NAN, 3.0}}), std::invalid_argument);
   // An extreme strip cannot keep a single row at 300 px: a clear error, not an empty tensor downstream.
   write_image("strip.png", 20000, 60, 5);
-  EXPECT_THROW(match_images(flow, read_image(path("strip.png")), read_image(path("b.png"))),
-               std::invalid_argument);
+  try {
+    match_images(flow, read_image(path("strip.png")), read_image(path("b.png")));
+    FAIL() << "a strip without hyperpixels was matched";
+  } catch (const std::invalid_argument& e) {  // the message names the image at fault
+    EXPECT_NE(std::string(e.what()).find("strip.png (20000x60): the image is too elongated"),
+              std::string::npos)
+        << e.what();
+  }
   EXPECT_THROW(transfer_points(pair, {{401.0, 3.0}}), std::invalid_argument);
   EXPECT_THROW(transfer_points(pair, {{-1.0, 3.0}}), std::invalid_argument);
   MatchOptions bad = options_;
