@@ -27,8 +27,11 @@ class JobRunner : public QObject {
   using Delivery = std::function<void()>;
   using Work = std::function<Delivery(const JobContext&)>;
 
-  // Jobs run one after another (in submission order) on a single worker thread: core jobs share one backbone,
-  // which is not safe to run from two threads at once.
+  // Jobs run one after another (in submission order) on the runner's single worker thread. There is one
+  // runner per kind of long job -- the pair view's, the evaluation's, the search's, downloads, dataset
+  // loading -- so that a pair can be inspected while an evaluation or a search runs, and a download never
+  // waits behind a computation. The compute runners share the networks of the BackboneService, which only
+  // read them.
   explicit JobRunner(QObject* parent = nullptr);
   // Cancels every job and waits for the running one to stop.
   ~JobRunner() override;

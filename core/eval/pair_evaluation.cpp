@@ -1,5 +1,7 @@
 #include "core/eval/pair_evaluation.h"
 
+#include "core/eval/pck.h"
+
 #include "core/compute/transfer.h"
 
 #include <ATen/ATen.h>
@@ -28,24 +30,15 @@ cv::Mat polygon_mask(const std::vector<Point2>& polygon, int width, int height) 
       vertices.emplace_back(cvRound(p.x * (1 << kShift)), cvRound(p.y * (1 << kShift)));
     }
   }
-  if (vertices.size() >= 3) cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{vertices}, 1, cv::LINE_8, kShift);
+  if (vertices.size() >= 3)
+    cv::fillPoly(mask, std::vector<std::vector<cv::Point>>{vertices}, 1, cv::LINE_8, kShift);
   return mask;
 }
 
 }  // namespace
 
-float pck_threshold_f32(const PairAnnotation& pair, ThresholdKind kind, int target_width, int target_height) {
-  if (kind == ThresholdKind::Image) return static_cast<float>(std::max(target_width, target_height));
-  if (!pair.has_bbox) throw std::runtime_error("pair " + pair.id + " has no target box for the bbox threshold");
-  const auto& b = pair.target_bbox;
-  const float t = std::max(static_cast<float>(b[2]) - static_cast<float>(b[0]),
-                           static_cast<float>(b[3]) - static_cast<float>(b[1]));
-  if (!(t > 0)) throw std::runtime_error("pair " + pair.id + ": the target box has zero size");
-  return t;
-}
-
-std::pair<double, double> mask_agreement(const std::vector<Point2>& predicted, const std::vector<Point2>& truth,
-                                         int width, int height) {
+std::pair<double, double> mask_agreement(const std::vector<Point2>& predicted,
+                                         const std::vector<Point2>& truth, int width, int height) {
   const cv::Mat a = polygon_mask(predicted, width, height), b = polygon_mask(truth, width, height);
   const double agree = static_cast<double>(cv::countNonZero(a == b)) / (static_cast<double>(width) * height);
   const int intersection = cv::countNonZero(a & b), union_area = cv::countNonZero(a | b);
@@ -53,11 +46,12 @@ std::pair<double, double> mask_agreement(const std::vector<Point2>& predicted, c
   return {agree, iou};
 }
 
-void score_pair(const MatchedPair& matched, const PairAnnotation& pair, AnnotationKind kind, ThresholdKind threshold,
-                const std::vector<std::string>& alphas, PairRecord& record) {
+void score_pair(const MatchedPair& matched, const PairAnnotation& pair, AnnotationKind kind,
+                ThresholdKind threshold, const std::vector<std::string>& alphas, PairRecord& record) {
   const at::Tensor src_kps = scale_points(to_points(pair.source_kps), matched.source_scale);
-  const TransferredKeypoints t = transfer_keypoints(matched.source.hyperpixels.boxes, matched.target.hyperpixels.boxes,
-                                                    matched.match.best.target_index, src_kps);
+  const TransferredKeypoints t =
+      transfer_keypoints(matched.source.hyperpixels.boxes, matched.target.hyperpixels.boxes,
+                         matched.match.best.target_index, src_kps);
   const float ratio = matched.target_scale;
   record.ratio = ratio;
   const auto pred = t.points.accessor<float, 2>();
@@ -67,8 +61,8 @@ void score_pair(const MatchedPair& matched, const PairAnnotation& pair, Annotati
     if (std::isnan(pred[k][0])) {
       record.pred_kps.emplace_back(std::nullopt);
     } else {
-      record.pred_kps.emplace_back(std::make_pair(static_cast<double>(pred[k][0] / ratio),
-                                                  static_cast<double>(pred[k][1] / ratio)));
+      record.pred_kps.emplace_back(
+          std::make_pair(static_cast<double>(pred[k][0] / ratio), static_cast<double>(pred[k][1] / ratio)));
     }
   }
   for (const Keypoint& g : pair.target_kps) record.gt_kps.emplace_back(g.x, g.y);
@@ -76,7 +70,8 @@ void score_pair(const MatchedPair& matched, const PairAnnotation& pair, Annotati
   if (kind == AnnotationKind::Polygon) {
     const at::Tensor gt = scale_points(to_points(pair.target_kps), ratio);
     std::vector<Point2> truth;
-    for (int64_t k = 0; k < gt.size(0); ++k) truth.push_back({gt[k][0].item<float>(), gt[k][1].item<float>()});
+    for (int64_t k = 0; k < gt.size(0); ++k)
+      truth.push_back({gt[k][0].item<float>(), gt[k][1].item<float>()});
     const auto [lt_acc, iou] =
         mask_agreement(predicted_resized, truth, matched.target.image.width(), matched.target.image.height());
     record.lt_acc = lt_acc;
@@ -84,27 +79,8 @@ void score_pair(const MatchedPair& matched, const PairAnnotation& pair, Annotati
     return;
   }
 
-  const float original_t = pck_threshold_f32(pair, threshold, matched.target.image.original_width,
-                                             matched.target.image.original_height);
-  record.threshold = original_t;
-  const float resized_t = original_t * ratio;  // float32, like pckthres * trg_intratio
-  const at::Tensor gt = scale_points(to_points(pair.target_kps), ratio);
-  const at::Tensor distance = keypoint_distances(t.points, gt);
-  for (int64_t k = 0; k < distance.size(0); ++k) {
-    const float d = distance[k].item<float>();
-    record.normalized_distance.push_back(std::isnan(d) ? -1.0 : static_cast<double>(d) / resized_t);
-  }
-  for (const std::string& alpha : alphas) {
-    const at::Tensor correct = correct_keypoints(t.points, gt, resized_t, static_cast<float>(std::stod(alpha)));
-    std::vector<bool> flags;
-    int64_t count = 0;
-    for (int64_t k = 0; k < correct.size(0); ++k) {
-      flags.push_back(correct[k].item<bool>());
-      count += flags.back();
-    }
-    record.correct[alpha] = flags;
-    record.pck[alpha] = flags.empty() ? 0.0 : static_cast<double>(count) / static_cast<double>(flags.size());
-  }
+  score_keypoints(t.points, pair, threshold, ratio, matched.target.image.original_width,
+                  matched.target.image.original_height, alphas, record);
 }
 
 }  // namespace hpf

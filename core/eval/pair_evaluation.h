@@ -4,13 +4,10 @@
 
 #include "core/eval/eval_options.h"
 #include "core/eval/pair_record.h"
+#include "core/eval/pck.h"
 #include "core/pipeline/pair_matching.h"
 
 namespace hpf {
-
-// T in original target pixels, in float32 as the reference computes it: Image -> max(H, W) of the target;
-// BoundingBox -> max(w, h) of the target box (PF-WILLOW: of the target keypoints' extent).
-float pck_threshold_f32(const PairAnnotation& pair, ThresholdKind kind, int target_width, int target_height);
 
 // Fills the result fields of `record` (index, names and flags are the caller's).
 void score_pair(const MatchedPair& matched, const PairAnnotation& pair, AnnotationKind kind,
