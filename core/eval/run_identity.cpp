@@ -47,6 +47,9 @@ std::map<std::string, QJsonValue> fields(const std::string& json) {
 std::vector<std::string> run_differences(const std::string& recorded_json, const std::string& current_json,
                                          const std::string& recorded_name,
                                          const std::set<std::string>& also_ignored) {
+  if (!QJsonDocument::fromJson(QByteArray::fromStdString(recorded_json)).isObject()) {
+    return {recorded_name + " is not a run description (invalid JSON)"};
+  }
   const std::map<std::string, QJsonValue> recorded = fields(recorded_json), current = fields(current_json);
   // Weights are identified by their bytes where both runs hashed them (the file may have been renamed).
   const bool both_hashed = recorded.count("weights_sha256") && current.count("weights_sha256");

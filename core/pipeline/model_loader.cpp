@@ -4,6 +4,8 @@
 #include "core/compute/raw_tensor_convert.h"
 #include "core/compute/runtime.h"
 
+#include <ATen/ATen.h>
+
 #include <stdexcept>
 
 namespace hpf {
@@ -12,7 +14,9 @@ std::unique_ptr<Backbone> load_backbone(const std::string& backbone_name, const 
                                         const std::string& device) {
   std::unique_ptr<Backbone> backbone = make_backbone(backbone_name);
   try {
-    backbone->load_state_dict(to_state_dict(read_checkpoint(weights_path)));
+    const StateDict state = to_state_dict(read_checkpoint(weights_path));
+    check_finite_weights(state, weights_path);
+    backbone->load_state_dict(state);
   } catch (const CheckpointError&) {
     throw;
   } catch (const std::exception& e) {
@@ -20,6 +24,17 @@ std::unique_ptr<Backbone> load_backbone(const std::string& backbone_name, const 
   }
   backbone->to(select_device(device));
   return backbone;
+}
+
+void check_finite_weights(const StateDict& state, const std::string& path) {
+  for (const auto& [name, tensor] : state) {
+    if (!at::isFloatingType(tensor.scalar_type()) || tensor.numel() == 0) continue;
+    if (!at::isfinite(tensor).all().item<bool>()) {
+      const int64_t bad = tensor.numel() - at::isfinite(tensor).sum().item<int64_t>();
+      throw std::runtime_error(path + ": tensor '" + name + "' holds " + std::to_string(bad) +
+                               " NaN or infinite values (a damaged or diverged checkpoint)");
+    }
+  }
 }
 
 }  // namespace hpf

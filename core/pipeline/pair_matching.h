@@ -50,7 +50,7 @@ class PairImage {
   // The image's hyperpixels under `flow` (on the flow's current device).
   virtual std::shared_ptr<const DescribedImage> describe(const HyperpixelFlow& flow,
                                                          StageTimings* timings) = 0;
-  // Longer/shorter side after the flow's resize, when known before describing (for the memory check that
+  // Width and height after the flow's resize, when known before describing (for the memory check that
   // precedes any backbone pass); nullopt otherwise (the flow checks exact sizes before matching anyway).
   virtual std::optional<std::pair<int, int>> resized_size(int max_side) const = 0;
   // The backbone moved to another device: drop anything described on the old one.

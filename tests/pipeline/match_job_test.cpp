@@ -5,6 +5,7 @@
 #include "core/compute/memory_budget.h"
 #include "core/image/image_io.h"
 #include "core/pipeline/match_report.h"
+#include "core/pipeline/model_loader.h"
 #include "core/pipeline/point_query.h"
 
 #include <QJsonArray>
@@ -192,6 +193,24 @@ TEST_F(MatchJob, InvalidKeypointsAndLayersAreRejected) {
   EXPECT_THROW(HyperpixelFlow(*backbone_, bad), std::invalid_argument);
   EXPECT_THROW(parse_layer_set("none"), std::invalid_argument);
   EXPECT_EQ(parse_layer_set("13, 2,4,2"), (std::vector<int>{2, 4, 13}));
+}
+
+TEST(Weights, NonFiniteValuesAreRefusedNamingTheTensor) {
+  StateDict state;
+  state["features.0.0.weight"] = at::ones({4, 3});
+  state["features.0.1.num_batches_tracked"] = at::zeros({}, at::kLong);
+  EXPECT_NO_THROW(check_finite_weights(state, "w.pth"));
+  state["features.3.conv.0.weight"] = at::ones({2, 2});
+  state["features.3.conv.0.weight"][1][0] = NAN;
+  state["features.3.conv.0.weight"][1][1] = INFINITY;
+  try {
+    check_finite_weights(state, "w.pth");
+    FAIL() << "NaN weights were accepted";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(),
+                 "w.pth: tensor 'features.3.conv.0.weight' holds 2 NaN or infinite values (a damaged or "
+                 "diverged checkpoint)");
+  }
 }
 
 TEST_F(MatchJob, FactorizedAndReferenceSimilarityAgree) {
