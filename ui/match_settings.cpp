@@ -9,14 +9,8 @@
 namespace hpf {
 
 bool MatchSettings::needs_recompute(const MatchSettings& o) const {
-  const MatchOptions &a = match, &b = o.match;
-  return backbone != o.backbone || weights_path != o.weights_path || device != o.device ||
-         a.method != b.method || a.layers != b.layers || a.rhm.exponent != b.rhm.exponent ||
-         a.rhm.ncells != b.rhm.ncells || a.rhm.kernel_size != b.rhm.kernel_size ||
-         a.rhm.hough_voting != b.rhm.hough_voting ||
-         a.rhm.factorized_similarity != b.rhm.factorized_similarity ||
-         a.hyperpixels.prune_margin != b.hyperpixels.prune_margin || a.max_side != b.max_side ||
-         a.memory_budget_mb != b.memory_budget_mb || grid_per_side != o.grid_per_side;
+  return backbone != o.backbone || weights_path != o.weights_path || device != o.device || match != o.match ||
+         grid_per_side != o.grid_per_side;
 }
 
 void MatchSettings::save(QSettings& s) const {

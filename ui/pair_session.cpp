@@ -1,6 +1,7 @@
 #include "ui/pair_session.h"
 
 #include "core/compute/hyperpixel_flow.h"
+#include "core/eval/pck.h"
 #include "core/pipeline/match_report.h"
 #include "core/pipeline/point_query.h"
 #include "ui/colormap.h"
@@ -146,7 +147,7 @@ quint64 PairSession::compute() {
                             loaded.backbone->name(), loaded.weights, loaded.backbone->device().str()};
         FigureInputs inputs;
         if (source.from_dataset()) {
-          for (const Keypoint& k : source.annotation->source_kps) result->points.push_back({k.x, k.y});
+          result->points = as_points(source.annotation->source_kps);
           inputs.point_ids = source.annotation->kps_ids;
           inputs.annotation = &*source.annotation;
         } else {

@@ -24,10 +24,7 @@ void parse_shard(const QString& text, EvalOptions& options) {
   const auto m = QRegularExpression("^(\\d+)/(\\d+)$").match(text);
   if (!m.hasMatch()) throw UsageError("--shard expects I/N (e.g. 0/4), got '" + text.toStdString() + "'");
   options.shard_index = m.captured(1).toInt();
-  options.shard_count = m.captured(2).toInt();
-  if (options.shard_count < 1 || options.shard_index >= options.shard_count) {
-    throw UsageError("--shard " + text.toStdString() + ": I must be in 0..N-1");
-  }
+  options.shard_count = m.captured(2).toInt();  // the range is EvalOptions::check()'s
 }
 
 }  // namespace
@@ -62,11 +59,6 @@ int eval(const QStringList& args) {
 
   EvalOptions options;
   options.split = parser.value("split").toStdString();
-  try {
-    options.alphas = parse_alphas(parser.value("alpha").toStdString());
-  } catch (const OptionError& e) {
-    throw UsageError("--alpha: " + e.problem());
-  }
   const QString threshold = parser.value("threshold");
   if (threshold != "auto" && threshold != "img" && threshold != "bbox") {
     throw UsageError("--threshold expects auto, img or bbox, got '" + threshold.toStdString() + "'");
@@ -83,9 +75,14 @@ int eval(const QStringList& args) {
   options.skip_bad = parser.isSet("skip-bad");
   options.use_cache = !parser.isSet("no-cache");
   options.limit = int_option(parser, "limit");
-  if (options.limit < 0) throw UsageError("--limit: expected 0 (all pairs) or a positive count");
   for (const QString& c : parser.value("category").split(',', Qt::SkipEmptyParts)) {
     options.categories.push_back(c.trimmed().toStdString());
+  }
+  try {
+    options.alphas = parse_alphas(parser.value("alpha").toStdString());
+    options.check();
+  } catch (const OptionError& e) {
+    throw UsageError(flag_for_option(e.option()) + ": " + e.problem());
   }
 
   DatasetOptions dataset_options;

@@ -5,7 +5,6 @@
 #include "core/compute/runtime.h"
 #include "core/weights/weights_cache.h"
 
-#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -74,16 +73,16 @@ std::string flag_for_option(const std::string& option) {
 MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_default) {
   MatchOptions options;
   const std::string backbone = parser.value("backbone").toStdString();
-  const std::vector<std::string> backbones = backbone_names();
-  if (std::find(backbones.begin(), backbones.end(), backbone) == backbones.end() && backbone != "fcn101") {
-    std::string known;
-    for (const std::string& b : backbones) known += (known.empty() ? "" : ", ") + b;
-    throw UsageError("--backbone: unknown backbone '" + backbone + "' (known: " + known + ")");
+  std::vector<int> backbone_layers;
+  try {
+    backbone_layers = default_layers(backbone);  // also the check of the name
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--backbone: ") + e.what());
   }
   try {
     options.method = parser.value("matcher").toStdString();
-    options.layers = parser.isSet("layers") ? parse_layer_set(parser.value("layers").toStdString())
-                                            : default_layers(backbone);
+    options.layers =
+        parser.isSet("layers") ? parse_layer_set(parser.value("layers").toStdString()) : backbone_layers;
     options.rhm.exponent = double_option(parser, "exponent");
     options.rhm.ncells = int_option(parser, "ncells");
     options.rhm.kernel_size = int_option(parser, "kernel");

@@ -47,23 +47,33 @@ at::Tensor ModuleBackbone::checked_image(const at::Tensor& image) const {
   return image.to(device_);
 }
 
+namespace {
+
+std::invalid_argument unknown_backbone(const std::string& name) {
+  std::string known;
+  for (const auto& n : backbone_names()) known += (known.empty() ? "" : ", ") + n;
+  return std::invalid_argument("unknown backbone '" + name + "' (known: " + known + ")");
+}
+
+}  // namespace
+
 std::vector<int> default_layers(const std::string& backbone_name) {
   if (backbone_name == "resnet50") return {2, 7, 11, 12, 13};
   if (backbone_name == "resnet101") return {2, 17, 21, 22, 25, 26, 28};
   if (backbone_name == "fcn_resnet101" || backbone_name == "fcn101") return {2, 4, 5, 18, 19, 20, 24, 32};
   if (backbone_name == "mobilenet_v2") return {4, 7, 10, 13, 16};
-  throw std::invalid_argument("unknown backbone '" + backbone_name + "'");
+  throw unknown_backbone(backbone_name);
 }
 
-std::vector<std::string> backbone_names() { return {"resnet50", "resnet101", "fcn_resnet101", "mobilenet_v2"}; }
+std::vector<std::string> backbone_names() {
+  return {"resnet50", "resnet101", "fcn_resnet101", "mobilenet_v2"};
+}
 
 std::unique_ptr<Backbone> make_backbone(const std::string& requested) {
   const std::string name = requested == "fcn101" ? "fcn_resnet101" : requested;
   if (auto backbone = make_resnet(name)) return backbone;
   if (auto backbone = make_mobilenet_v2(name)) return backbone;
-  std::string known;
-  for (const auto& n : backbone_names()) known += (known.empty() ? "" : ", ") + n;
-  throw std::invalid_argument("unknown backbone '" + requested + "' (known: " + known + ")");
+  throw unknown_backbone(requested);
 }
 
 }  // namespace hpf

@@ -20,6 +20,15 @@ std::vector<std::string> matching_method_names() {
   return {"hpf"};
 }
 
+bool operator==(const MatchOptions& a, const MatchOptions& b) {
+  return a.method == b.method && a.layers == b.layers && a.rhm.exponent == b.rhm.exponent &&
+         a.rhm.ncells == b.rhm.ncells && a.rhm.kernel_size == b.rhm.kernel_size &&
+         a.rhm.hough_voting == b.rhm.hough_voting &&
+         a.rhm.factorized_similarity == b.rhm.factorized_similarity &&
+         a.hyperpixels.prune_margin == b.hyperpixels.prune_margin && a.max_side == b.max_side &&
+         a.memory_budget_mb == b.memory_budget_mb;
+}
+
 void MatchOptions::check() const {
   const std::vector<std::string> methods = matching_method_names();
   if (std::find(methods.begin(), methods.end(), method) == methods.end()) {

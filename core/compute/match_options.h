@@ -52,6 +52,12 @@ struct MatchOptions {
   void check() const;
 };
 
+// Every field equal (the GUI matches a pair again when any option changed).
+bool operator==(const MatchOptions& a, const MatchOptions& b);
+inline bool operator!=(const MatchOptions& a, const MatchOptions& b) {
+  return !(a == b);
+}
+
 // Names of the matching methods make_matching_method() knows, the default first.
 std::vector<std::string> matching_method_names();
 

@@ -57,12 +57,6 @@ RunDescription run_from_json(const std::string& text, const std::string& path, E
   return run;
 }
 
-std::string join(const std::vector<std::string>& parts, const std::string& separator) {
-  std::string text;
-  for (const std::string& part : parts) text += (text.empty() ? "" : separator) + part;
-  return text;
-}
-
 std::vector<PairAnnotation> select_pairs(const Dataset& dataset, const std::string& split,
                                          const EvalOptions& options) {
   std::vector<PairAnnotation> all = dataset.pairs(split);
@@ -162,10 +156,6 @@ class SuppliedImage : public PairImage {
   std::string path_;
 };
 
-}  // namespace
-
-namespace {
-
 // The record of a pair before it is scored: where it comes from.
 PairRecord pair_record(int64_t index, const PairAnnotation& pair) {
   PairRecord record;
@@ -207,14 +197,13 @@ PairRecord evaluate_pair(const Dataset& dataset, const HyperpixelFlow& flow, Ima
   return record;
 }
 
-// The pairs of this shard that pairs.jsonl does not hold yet, in split order.
-std::vector<int64_t> pairs_to_do(size_t pair_count, const EvalOptions& options,
-                                 const std::set<int64_t>& finished) {
-  std::vector<int64_t> todo;
+// The pairs of this shard, in split order.
+std::vector<int64_t> shard_pairs(size_t pair_count, const EvalOptions& options) {
+  std::vector<int64_t> shard;
   for (int64_t i = 0; i < static_cast<int64_t>(pair_count); ++i) {
-    if (i % options.shard_count == options.shard_index && !finished.count(i)) todo.push_back(i);
+    if (i % options.shard_count == options.shard_index) shard.push_back(i);
   }
-  return todo;
+  return shard;
 }
 
 }  // namespace
@@ -244,9 +233,15 @@ EvalResult run_evaluation(const Dataset& dataset, const HyperpixelFlow& flow, Ru
   if (folder.open(run_json(run, options), options.resume)) {
     for (const PairRecord& r : read_pair_records(records_path)) finished.insert(r.index);
   }
-  const std::vector<int64_t> todo = pairs_to_do(pairs.size(), options, finished);
   EvalResult result;
-  result.resumed = static_cast<int64_t>(pairs_to_do(pairs.size(), options, {}).size() - todo.size());
+  std::vector<int64_t> todo;  // the shard's pairs that pairs.jsonl does not hold yet
+  for (int64_t i : shard_pairs(pairs.size(), options)) {
+    if (finished.count(i)) {
+      ++result.resumed;
+    } else {
+      todo.push_back(i);
+    }
+  }
 
   // 4. Evaluate pair by pair, each record synced before the next pair starts.
   ImageSupply supply(dataset, flow, options);
@@ -295,7 +290,7 @@ EvalResult merge_evaluations(const std::vector<std::string>& shard_dirs, const s
           reference_text, run_json(shard_run, options), shard_dirs.front() + "/run.json", {"shard_index"});
       if (!differences.empty()) {
         throw std::runtime_error(dir + ": this shard belongs to a different run than " + shard_dirs.front() +
-                                 ": " + join(differences, "; "));
+                                 ": " + join_differences(differences));
       }
     }
     if (!shards_seen.insert(options.shard_index).second) {

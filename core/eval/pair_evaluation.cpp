@@ -14,13 +14,6 @@
 namespace hpf {
 namespace {
 
-std::vector<Point2> to_points(const std::vector<Keypoint>& kps) {
-  std::vector<Point2> points;
-  points.reserve(kps.size());
-  for (const Keypoint& k : kps) points.push_back({k.x, k.y});
-  return points;
-}
-
 cv::Mat polygon_mask(const std::vector<Point2>& polygon, int width, int height) {
   cv::Mat mask = cv::Mat::zeros(height, width, CV_8U);
   std::vector<cv::Point> vertices;
@@ -48,7 +41,7 @@ std::pair<double, double> mask_agreement(const std::vector<Point2>& predicted,
 
 void score_pair(const MatchedPair& matched, const PairAnnotation& pair, AnnotationKind kind,
                 ThresholdKind threshold, const std::vector<std::string>& alphas, PairRecord& record) {
-  const at::Tensor src_kps = scale_points(to_points(pair.source_kps), matched.source_scale);
+  const at::Tensor src_kps = scale_points(as_points(pair.source_kps), matched.source_scale);
   const TransferredKeypoints t =
       transfer_keypoints(matched.source.hyperpixels.boxes, matched.target.hyperpixels.boxes,
                          matched.match.best.target_index, src_kps);
@@ -68,7 +61,7 @@ void score_pair(const MatchedPair& matched, const PairAnnotation& pair, Annotati
   for (const Keypoint& g : pair.target_kps) record.gt_kps.emplace_back(g.x, g.y);
 
   if (kind == AnnotationKind::Polygon) {
-    const at::Tensor gt = scale_points(to_points(pair.target_kps), ratio);
+    const at::Tensor gt = scale_points(as_points(pair.target_kps), ratio);
     std::vector<Point2> truth;
     for (int64_t k = 0; k < gt.size(0); ++k)
       truth.push_back({gt[k][0].item<float>(), gt[k][1].item<float>()});

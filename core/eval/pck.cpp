@@ -10,16 +10,12 @@
 #include <stdexcept>
 
 namespace hpf {
-namespace {
-
-std::vector<Point2> to_points(const std::vector<Keypoint>& kps) {
+std::vector<Point2> as_points(const std::vector<Keypoint>& keypoints) {
   std::vector<Point2> points;
-  points.reserve(kps.size());
-  for (const Keypoint& k : kps) points.push_back({k.x, k.y});
+  points.reserve(keypoints.size());
+  for (const Keypoint& k : keypoints) points.push_back({k.x, k.y});
   return points;
 }
-
-}  // namespace
 
 float pck_threshold_f32(const PairAnnotation& pair, ThresholdKind kind, int target_width, int target_height) {
   if (kind == ThresholdKind::Image) return static_cast<float>(std::max(target_width, target_height));
@@ -38,7 +34,7 @@ void score_keypoints(const at::Tensor& predicted, const PairAnnotation& pair, Th
   const float original_t = pck_threshold_f32(pair, threshold, target_width, target_height);
   record.threshold = original_t;
   const float resized_t = original_t * ratio;  // float32, like pckthres * trg_intratio
-  const at::Tensor gt = scale_points(to_points(pair.target_kps), ratio);
+  const at::Tensor gt = scale_points(as_points(pair.target_kps), ratio);
   const at::Tensor distance = keypoint_distances(predicted, gt);
   for (int64_t k = 0; k < distance.size(0); ++k) {
     const float d = distance[k].item<float>();

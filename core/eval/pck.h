@@ -5,6 +5,7 @@
 
 #include "core/eval/eval_options.h"
 #include "core/eval/pair_record.h"
+#include "core/pipeline/pair_matching.h"
 #include "datasets/dataset.h"
 
 #include <ATen/core/Tensor.h>
@@ -13,6 +14,9 @@
 #include <vector>
 
 namespace hpf {
+
+// An annotation's keypoints as points (original pixels).
+std::vector<Point2> as_points(const std::vector<Keypoint>& keypoints);
 
 // T in original target pixels, in float32 as the reference computes it: Image -> max(H, W) of the target;
 // BoundingBox -> max(w, h) of the target box (PF-WILLOW: of the target keypoints' extent).

@@ -1,10 +1,10 @@
 #include "core/eval/run_description.h"
 
 #include "core/compute/runtime.h"
+#include "core/pipeline/match_options_json.h"
 #include "core/weights/file_sha256.h"
 
 #include <QFileInfo>
-#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <opencv2/core/version.hpp>
@@ -21,22 +21,9 @@ RunDescription describe_run(const Backbone& backbone, const std::string& weights
   std::error_code error;
   if (std::filesystem::is_regular_file(weights_path, error))
     run.weights_sha256 = file_sha256_hex(weights_path);
-  QJsonArray layer_array;
-  for (int id : options.layers) {
-    run.layers += (run.layers.empty() ? "" : ",") + std::to_string(id);
-    layer_array.append(id);
-  }
+  run.layers = format_layer_ids(options.layers);
   run.device = backbone.device().is_cuda() ? "cuda" : "cpu";
-  QJsonObject o;
-  o["method"] = QString::fromStdString(options.method);
-  o["layers"] = layer_array;
-  o["exponent"] = options.rhm.exponent;
-  o["ncells"] = static_cast<qint64>(options.rhm.ncells);
-  o["kernel_size"] = static_cast<qint64>(options.rhm.kernel_size);
-  o["hough_voting"] = options.rhm.hough_voting;
-  o["similarity"] = options.rhm.factorized_similarity ? "factorized" : "reference";
-  o["prune_margin"] = options.hyperpixels.prune_margin;
-  o["max_side"] = options.max_side;
+  QJsonObject o = match_options_json(options);
   const QJsonObject extra = QJsonDocument::fromJson(QByteArray::fromStdString(extra_options_json)).object();
   for (auto it = extra.begin(); it != extra.end(); ++it) o[it.key()] = it.value();
   run.options_json = QJsonDocument(o).toJson(QJsonDocument::Compact).toStdString();

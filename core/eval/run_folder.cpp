@@ -27,10 +27,8 @@ bool RunFolder::open(const std::string& description, bool resume) const {
   const std::string description_path = path(description_file);
   const std::string records_path = path(record_files.front());
   if (resume && exists(description_path)) {
-    std::string differences;
-    for (const std::string& d :
-         run_differences(read_text_file(description_path), description, description_file))
-      differences += (differences.empty() ? "" : "; ") + d;
+    const std::string differences =
+        join_differences(run_differences(read_text_file(description_path), description, description_file));
     if (!differences.empty()) {
       throw std::runtime_error(dir + " holds a different " + kind +
                                ", so it cannot be resumed: " + differences +

@@ -70,4 +70,10 @@ std::vector<std::string> run_differences(const std::string& recorded_json, const
   return differences;
 }
 
+std::string join_differences(const std::vector<std::string>& differences) {
+  std::string text;
+  for (const std::string& d : differences) text += (text.empty() ? "" : "; ") + d;
+  return text;
+}
+
 }  // namespace hpf

@@ -18,4 +18,7 @@ std::vector<std::string> run_differences(const std::string& recorded_json, const
                                          const std::string& recorded_name = "run.json",
                                          const std::set<std::string>& also_ignored = {});
 
+// The differences as one sentence: "a; b; c".
+std::string join_differences(const std::vector<std::string>& differences);
+
 }  // namespace hpf

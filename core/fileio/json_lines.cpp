@@ -15,19 +15,30 @@ std::string read_text_file(const std::string& path) {
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 }
 
-std::vector<JsonLine> read_complete_lines(const std::string& path) {
-  std::error_code error;
-  if (!std::filesystem::exists(path, error)) return {};
-  const std::string text = read_text_file(path);
+namespace {
+
+// The complete, non-empty lines of `text` with their 1-based numbers; a last line without its newline (a
+// writer killed or still writing) is left out. `consumed` receives the length of the complete lines.
+std::vector<JsonLine> complete_lines(const std::string& text, size_t* consumed) {
   std::vector<JsonLine> lines;
   size_t start = 0;
   for (int number = 1; start < text.size(); ++number) {
     const size_t end = text.find('\n', start);
-    if (end == std::string::npos) break;  // a killed writer's partial line: not a record
+    if (end == std::string::npos) break;
     if (end > start) lines.push_back({number, text.substr(start, end - start)});
     start = end + 1;
   }
+  *consumed = start;
   return lines;
+}
+
+}  // namespace
+
+std::vector<JsonLine> read_complete_lines(const std::string& path) {
+  std::error_code error;
+  if (!std::filesystem::exists(path, error)) return {};
+  size_t consumed = 0;
+  return complete_lines(read_text_file(path), &consumed);
 }
 
 void drop_partial_last_line(const std::string& path) {
@@ -50,15 +61,10 @@ std::vector<std::string> JsonLinesTail::read_new(bool* restarted) {
   }
   in.seekg(offset_);
   const std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  const size_t end = chunk.rfind('\n');
-  if (end == std::string::npos) return {};
+  size_t consumed = 0;
   std::vector<std::string> lines;
-  for (size_t start = 0; start <= end;) {
-    const size_t newline = chunk.find('\n', start);
-    if (newline > start) lines.push_back(chunk.substr(start, newline - start));
-    start = newline + 1;
-  }
-  offset_ += static_cast<long long>(end + 1);
+  for (JsonLine& line : complete_lines(chunk, &consumed)) lines.push_back(std::move(line.text));
+  offset_ += static_cast<long long>(consumed);
   return lines;
 }
 

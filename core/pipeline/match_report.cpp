@@ -1,6 +1,7 @@
 #include "core/pipeline/match_report.h"
 
 #include "core/fileio/atomic_file.h"
+#include "core/pipeline/match_options_json.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -19,20 +20,10 @@ QJsonArray point_json(const Point2& p) {
 }
 
 QJsonObject options_json(const MatchReport& r) {
-  QJsonArray layers;
-  for (int id : r.options.layers) layers.append(id);
-  QJsonObject o;
+  QJsonObject o = match_options_json(r.options);
   o["backbone"] = QString::fromStdString(r.provenance.backbone);
   o["weights"] = QString::fromStdString(r.provenance.weights);
   o["device"] = QString::fromStdString(r.provenance.device);
-  o["layers"] = layers;
-  o["exponent"] = r.options.rhm.exponent;
-  o["ncells"] = static_cast<qint64>(r.options.rhm.ncells);
-  o["kernel_size"] = static_cast<qint64>(r.options.rhm.kernel_size);
-  o["hough_voting"] = r.options.rhm.hough_voting;
-  o["similarity"] = r.options.rhm.factorized_similarity ? "factorized" : "reference";
-  o["prune_margin"] = r.options.hyperpixels.prune_margin;
-  o["max_side"] = r.options.max_side;
   return o;
 }
 
