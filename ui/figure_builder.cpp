@@ -75,9 +75,7 @@ PairFigure build_figure(const FigureInputs& in) {
   f.hyperpixel_lines = hyperpixel_lines(*in.pair);
   f.source_hyperpixels = in.pair->source.hyperpixels.size();
   f.target_hyperpixels = in.pair->target.hyperpixels.size();
-  const StageTimings& t = in.pair->timings;
-  f.compute_ms = t.backbone_ms + t.hyperpixel_ms + t.rhm.similarity_ms + t.rhm.voting_ms +
-                 t.rhm.smoothing_ms + t.rhm.argmax_ms + t.transfer_ms;
+  f.compute_ms = in.pair->timings.total_ms();
   add_dense_flow(*in.pair, *in.source, f);
   return f;
 }

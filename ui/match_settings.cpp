@@ -23,6 +23,9 @@ void MatchSettings::save(QSettings& s) const {
   s.setValue("exponent", match.rhm.exponent);
   s.setValue("ncells", static_cast<qint64>(match.rhm.ncells));
   s.setValue("kernel", static_cast<qint64>(match.rhm.kernel_size));
+  s.setValue("ot_epsilon", match.ot.epsilon);
+  s.setValue("ot_exponent", match.ot.exponent);
+  s.setValue("cam", match.ot.cam);
   s.setValue("voting", match.rhm.hough_voting);
   s.setValue("factorized", match.rhm.factorized_similarity);
   s.setValue("prune", match.hyperpixels.prune_margin);
@@ -50,6 +53,9 @@ MatchSettings MatchSettings::load(QSettings& s) {
   o.rhm.exponent = s.value("exponent", o.rhm.exponent).toDouble();
   o.rhm.ncells = s.value("ncells", static_cast<qint64>(o.rhm.ncells)).toLongLong();
   o.rhm.kernel_size = s.value("kernel", static_cast<qint64>(o.rhm.kernel_size)).toLongLong();
+  o.ot.epsilon = s.value("ot_epsilon", o.ot.epsilon).toDouble();
+  o.ot.exponent = s.value("ot_exponent", o.ot.exponent).toDouble();
+  o.ot.cam = s.value("cam", o.ot.cam).toBool();
   o.rhm.hough_voting = s.value("voting", o.rhm.hough_voting).toBool();
   o.rhm.factorized_similarity = s.value("factorized", o.rhm.factorized_similarity).toBool();
   o.hyperpixels.prune_margin = s.value("prune", o.hyperpixels.prune_margin).toBool();
@@ -81,6 +87,8 @@ QString option_label(const std::string& option) {
       {"exponent", QT_TRANSLATE_NOOP("MatchSettings", "Similarity exponent")},
       {"ncells", QT_TRANSLATE_NOOP("MatchSettings", "Hough cells")},
       {"kernel_size", QT_TRANSLATE_NOOP("MatchSettings", "Smoothing kernel")},
+      {"ot_epsilon", QT_TRANSLATE_NOOP("MatchSettings", "OT ε")},
+      {"ot_exponent", QT_TRANSLATE_NOOP("MatchSettings", "OT exponent")},
       {"max_side", QT_TRANSLATE_NOOP("MatchSettings", "Image side")},
       {"memory_budget_mb", QT_TRANSLATE_NOOP("MatchSettings", "Memory budget")},
       {"alphas", QT_TRANSLATE_NOOP("MatchSettings", "α values")},

@@ -96,7 +96,9 @@ QGroupBox* SettingsPanel::build_matching_box() {
   method_ = new QComboBox(match_box);
   for (const std::string& name : matching_method_names()) method_->addItem(QString::fromStdString(name));
   method_->setToolTip(
-      tr("How hyperpixels are matched: hpf is Hyperpixel Flow's Regularized Hough Matching."));
+      tr("How hyperpixels are matched: hpf is Hyperpixel Flow's Regularized Hough Matching; scot is SCOT's "
+         "optimal transport (CVPR 2020) followed by the same Hough voting. SCOT resizes every image to the "
+         "image side (enlarging small ones) and keeps the margin hyperpixels, as its published code does."));
   match->addRow(option_label("method"), method_);
   layers_ = new QLineEdit(match_box);
   layers_->setToolTip(
@@ -130,6 +132,27 @@ QGroupBox* SettingsPanel::build_matching_box() {
   kernel_->setSingleStep(2);
   kernel_->setToolTip(tr("Side of the Gaussian that smooths the Hough histogram (odd; paper: 7)."));
   match->addRow(option_label("kernel_size"), kernel_);
+  ot_epsilon_ = new QDoubleSpinBox(match_box);
+  ot_epsilon_->setDecimals(3);
+  ot_epsilon_->setRange(MatchLimits::kMinOtEpsilon, MatchLimits::kMaxOtEpsilon);
+  ot_epsilon_->setSingleStep(0.01);
+  ot_epsilon_->setToolTip(
+      tr("SCOT: entropic regularisation ε of the Sinkhorn step (published: 0.05). Smaller is sharper; where "
+         "the plan underflows, ε is doubled with a warning, as the published code does."));
+  match->addRow(option_label("ot_epsilon"), ot_epsilon_);
+  ot_exponent_ = new QDoubleSpinBox(match_box);
+  ot_exponent_->setDecimals(2);
+  ot_exponent_->setRange(0.05, MatchLimits::kMaxOtExponent);
+  ot_exponent_->setSingleStep(0.25);
+  ot_exponent_->setToolTip(
+      tr("SCOT: exponent applied to the rescaled transport plan before voting. Published settings: 0.5 for "
+         "PF-PASCAL and PF-WILLOW, 1.0 for SPair-71k."));
+  match->addRow(option_label("ot_exponent"), ot_exponent_);
+  cam_ = new QCheckBox(tr("Class activation marginals (CAM)"), match_box);
+  cam_->setToolTip(
+      tr("SCOT: weight each hyperpixel by the class activation map of the image's two likeliest ImageNet "
+         "classes (three scales; two extra backbone passes per image). Off: uniform marginals."));
+  match->addRow(cam_);
   voting_ = new QCheckBox(tr("Regularized Hough voting"), match_box);
   voting_->setToolTip(
       tr("Weight each match by the geometric consensus of all matches (RHM). Off: appearance "
@@ -164,6 +187,8 @@ QGroupBox* SettingsPanel::build_matching_box() {
 
   connect(apply, &QPushButton::clicked, this, &SettingsPanel::apply_requested);
   connect(reset_layers, &QPushButton::clicked, this, [this] { layers_->clear(); });
+  connect(method_, &QComboBox::currentTextChanged, this, &SettingsPanel::enable_method_options);
+  enable_method_options();
   return match_box;
 }
 
@@ -190,6 +215,16 @@ QGroupBox* SettingsPanel::build_evaluation_box() {
   connect(alpha_, &QDoubleSpinBox::valueChanged, this, &SettingsPanel::evaluation_changed);
   connect(threshold_, &QComboBox::currentIndexChanged, this, &SettingsPanel::evaluation_changed);
   return eval_box;
+}
+
+// Each method's own options are editable only while that method is chosen.
+void SettingsPanel::enable_method_options() {
+  const bool scot = method_->currentText() == QLatin1String("scot");
+  exponent_->setEnabled(!scot);
+  ot_epsilon_->setEnabled(scot);
+  ot_exponent_->setEnabled(scot);
+  cam_->setEnabled(scot);
+  prune_->setEnabled(!scot);  // SCOT keeps every hyperpixel
 }
 
 QString SettingsPanel::backbone() const {
@@ -220,6 +255,9 @@ MatchSettings SettingsPanel::settings() const {
   o.rhm.exponent = exponent_->value();
   o.rhm.ncells = ncells_->value();
   o.rhm.kernel_size = kernel_->value();
+  o.ot.epsilon = ot_epsilon_->value();
+  o.ot.exponent = ot_exponent_->value();
+  o.ot.cam = cam_->isChecked();
   o.rhm.hough_voting = voting_->isChecked();
   o.rhm.factorized_similarity = factorized_->isChecked();
   o.hyperpixels.prune_margin = prune_->isChecked();
@@ -245,6 +283,9 @@ void SettingsPanel::set_settings(const MatchSettings& s) {
   exponent_->setValue(o.rhm.exponent);
   ncells_->setValue(static_cast<int>(o.rhm.ncells));
   kernel_->setValue(static_cast<int>(o.rhm.kernel_size));
+  ot_epsilon_->setValue(o.ot.epsilon);
+  ot_exponent_->setValue(o.ot.exponent);
+  cam_->setChecked(o.ot.cam);
   voting_->setChecked(o.rhm.hough_voting);
   factorized_->setChecked(o.rhm.factorized_similarity);
   prune_->setChecked(o.hyperpixels.prune_margin);

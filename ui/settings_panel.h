@@ -47,6 +47,7 @@ class SettingsPanel : public QWidget {
   QGroupBox* build_model_box();
   QGroupBox* build_matching_box();
   QGroupBox* build_evaluation_box();
+  void enable_method_options();
 
   QComboBox* backbone_;
   QLineEdit* weights_;
@@ -57,6 +58,9 @@ class SettingsPanel : public QWidget {
   QDoubleSpinBox* exponent_;
   QSpinBox* ncells_;
   QSpinBox* kernel_;
+  QDoubleSpinBox* ot_epsilon_;
+  QDoubleSpinBox* ot_exponent_;
+  QCheckBox* cam_;
   QCheckBox* voting_;
   QCheckBox* factorized_;
   QCheckBox* prune_;

@@ -1,7 +1,8 @@
 // hpf bench: per-stage time and peak memory of one pair at 300 px, for our pipeline and, measured in the same
 // run, the baselines the goals are stated against: a straightforward transcription of the reference (N_s x
 // n_bins vote buffer) and the "naive floor" (backbone passes + one fp32 product of the concatenated
-// hyperpixels).
+// hyperpixels). SCOT (--matcher scot) is measured beside HPF: with CAM marginals, without, and in the
+// reference formulation.
 //
 // Each (configuration, variant) runs in a child process so that its peak resident memory can be read from
 // wait4(); times are medians over --repeat runs after one warm-up.
@@ -53,7 +54,12 @@ const BenchConfig kConfigs[] = {
     {"mobilenet_v2 (4,7,10,13,16)", "mobilenet_v2", "4,7,10,13,16"},
     {"resnet101 (2,17,21,22,25,26,28)", "resnet101", "2,17,21,22,25,26,28"},
 };
-const char* kVariants[] = {"idle", "floor", "transcription", "ours-reference", "ours"};
+const char* kVariants[] = {"idle", "floor",          "transcription", "ours-reference",
+                           "ours", "scot-reference", "scot-no-cam",   "scot"};
+
+bool is_scot(const std::string& variant) {
+  return variant.rfind("scot", 0) == 0;
+}
 
 using Stages = std::map<std::string, double>;
 
@@ -111,7 +117,7 @@ Stages run_variant(const std::string& variant, const HyperpixelFlow& flow, const
     stages["similarity"] = rhm.similarity_ms;
     stages["voting"] = rhm.voting_ms;
     stages["smoothing"] = rhm.smoothing_ms;
-  } else if (variant == "ours" || variant == "ours-reference") {
+  } else if (variant == "ours" || variant == "ours-reference" || is_scot(variant)) {
     MatchedPair pair = match_images(flow, a, b);
     transfer_points(pair, points, &pair.timings.transfer_ms);
     stages["backbone"] = pair.timings.backbone_ms;
@@ -119,6 +125,7 @@ Stages run_variant(const std::string& variant, const HyperpixelFlow& flow, const
     stages["similarity"] = pair.timings.rhm.similarity_ms;
     stages["voting"] = pair.timings.rhm.voting_ms;
     stages["smoothing"] = pair.timings.rhm.smoothing_ms;
+    stages["transport"] = pair.timings.rhm.transport_ms;
     stages["transfer"] = pair.timings.rhm.argmax_ms + pair.timings.transfer_ms;
   }
   stages["total"] = ms_since(start);
@@ -136,7 +143,11 @@ int bench_child(const QCommandLineParser& parser) {
   }
   MatchOptions options;
   options.layers = parse_layer_set(config.layers);
-  options.rhm.factorized_similarity = variant == "ours";
+  options.rhm.factorized_similarity = variant == "ours" || variant == "scot" || variant == "scot-no-cam";
+  if (is_scot(variant)) {
+    options.method = "scot";
+    options.ot.cam = variant != "scot-no-cam";
+  }
   const HyperpixelFlow flow(*backbone, options);
   const DecodedImage a = parser.isSet("source") ? read_image(parser.value("source").toStdString())
                                                 : synthetic_image(400, 300, 1);
@@ -295,20 +306,25 @@ int bench(const QStringList& args) {
       results[variant] = spawn_child(argv);
     }
     const double floor = results["floor"].stages["total"];
+    const double ours = results["ours"].stages["total"];
     const double idle = results["idle"].peak_mb;
-    for (const char* variant : {"floor", "transcription", "ours-reference", "ours"}) {
+    for (const char* variant :
+         {"floor", "transcription", "ours-reference", "ours", "scot-reference", "scot-no-cam", "scot"}) {
       Stages& s = results[variant].stages;
       rows.push_back({kConfigs[c].name, variant, fixed(s["backbone"]), fixed(s["hyperpixels"]),
-                      fixed(s["similarity"]), fixed(s["voting"]), fixed(s["smoothing"]), fixed(s["transfer"]),
-                      fixed(s["total"]), fixed(s["total"] / floor, 2) + "x",
+                      fixed(s["similarity"]), fixed(s["transport"]), fixed(s["voting"]),
+                      fixed(s["smoothing"]), fixed(s["transfer"]), fixed(s["total"]),
+                      fixed(s["total"] / floor, 2) + "x", fixed(s["total"] / ours, 2) + "x",
                       fixed(results[variant].peak_mb - idle)});
     }
   }
   std::cout
       << "times in ms (median of " << parser.value("repeat").toStdString() << "), " << compute_threads()
-      << " threads; 'x floor' = total / naive floor of the same run; peak = max RSS above the idle process\n";
-  print_table({"configuration", "variant", "backbone", "hyperpix", "similarity", "voting", "smoothing",
-               "transfer", "total", "x floor", "peak MB"},
+      << " threads; 'x floor' = total / naive floor of the same run, 'x hpf' = total / ours (HPF) of the same"
+         " run; scot = SCOT with CAM marginals (its backbone time includes the CAM's two extra passes);"
+         " peak = max RSS above the idle process\n";
+  print_table({"configuration", "variant", "backbone", "hyperpix", "similarity", "transport", "voting",
+               "smoothing", "transfer", "total", "x floor", "x hpf", "peak MB"},
               rows);
   return 0;
 }

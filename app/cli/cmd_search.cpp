@@ -158,7 +158,7 @@ int bench(const Common& c) {
   auto start = std::chrono::steady_clock::now();
   std::vector<int> ids = seeds;
   ids.insert(ids.end(), candidates.begin(), candidates.end());
-  ImageStore store(*c.dataset, *c.backbone, ids, c.match.max_side, o.image_budget_bytes);
+  ImageStore store(*c.dataset, *c.backbone, ids, c.match, o.image_budget_bytes);
   ScorerOptions scorer_options;
   scorer_options.match = c.match;
   scorer_options.threshold = o.threshold;

@@ -15,7 +15,23 @@ namespace hpf::cli {
 
 void add_match_options(QCommandLineParser& parser) {
   parser.addOptions({
-      {"matcher", "Matching method: hpf (Hyperpixel Flow's Regularized Hough Matching).", "name", "hpf"},
+      {"matcher",
+       "Matching method: hpf (Hyperpixel Flow's Regularized Hough Matching) or scot (SCOT's optimal "
+       "transport, then the same Hough voting; it resizes every image to --max-side, enlarging small ones, "
+       "and keeps the margin hyperpixels, as its published code does).",
+       "name", "hpf"},
+      {"ot-eps",
+       "scot: entropic regularisation epsilon of the Sinkhorn step, 0.001 to 10 (published: 0.05; doubled "
+       "while the plan holds NaN values, with a warning).",
+       "eps", "0.05"},
+      {"ot-exponent",
+       "scot: exponent exp2 of the rescaled transport plan, in (0, 8]. Published settings: 0.5 for "
+       "PF-PASCAL and PF-WILLOW, 1.0 for SPair-71k.",
+       "p", "0.5"},
+      {"cam",
+       "scot: marginals from class activation maps (the default; needs a backbone with an ImageNet "
+       "classifier: not fcn_resnet101)."},
+      {"no-cam", "scot: uniform marginals."},
       {"backbone", "Backbone: resnet50, resnet101, fcn_resnet101, mobilenet_v2.", "name", "resnet101"},
       {"weights",
        "torchvision checkpoint (.pth). Default: the official weights from the cache "
@@ -25,7 +41,7 @@ void add_match_options(QCommandLineParser& parser) {
        "Hyperpixel layer ids and ranges, e.g. 2,17,21,22,25,26,28 or 2,4-7. Default: the paper's set "
        "for the backbone.",
        "ids"},
-      {"exponent", "Exponent d of the ReLU'd cosine similarity, in (0, 32] (paper: 3).", "d", "3"},
+      {"exponent", "hpf: exponent d of the ReLU'd cosine similarity, in (0, 32] (paper: 3).", "d", "3"},
       {"ncells", "Number of Hough cells over the translation space, 1 to 1048576 (paper: 8192).", "n",
        "8192"},
       {"kernel", "Side of the Gaussian that smooths the Hough histogram, odd, 1 to 101 (paper: 7).", "k",
@@ -52,19 +68,11 @@ void add_match_options(QCommandLineParser& parser) {
 
 std::string flag_for_option(const std::string& option) {
   static const std::map<std::string, std::string> flags = {
-      {"method", "--matcher"},
-      {"layers", "--layers"},
-      {"exponent", "--exponent"},
-      {"ncells", "--ncells"},
-      {"kernel_size", "--kernel"},
-      {"max_side", "--max-side"},
-      {"memory_budget_mb", "--memory-budget"},
-      {"alphas", "--alpha"},
-      {"shard", "--shard"},
-      {"limit", "--limit"},
-      {"beam", "--beam"},
-      {"depth", "--depth"},
-      {"per_class", "--per-class"},
+      {"method", "--matcher"},     {"ot_epsilon", "--ot-eps"}, {"ot_exponent", "--ot-exponent"},
+      {"layers", "--layers"},      {"exponent", "--exponent"}, {"ncells", "--ncells"},
+      {"kernel_size", "--kernel"}, {"max_side", "--max-side"}, {"memory_budget_mb", "--memory-budget"},
+      {"alphas", "--alpha"},       {"shard", "--shard"},       {"limit", "--limit"},
+      {"beam", "--beam"},          {"depth", "--depth"},       {"per_class", "--per-class"},
   };
   const auto found = flags.find(option);
   return found == flags.end() ? option : found->second;
@@ -84,6 +92,11 @@ MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_def
     options.layers =
         parser.isSet("layers") ? parse_layer_set(parser.value("layers").toStdString()) : backbone_layers;
     options.rhm.exponent = double_option(parser, "exponent");
+    options.ot.epsilon = double_option(parser, "ot-eps");
+    options.ot.exponent = double_option(parser, "ot-exponent");
+    if (parser.isSet("cam") && parser.isSet("no-cam"))
+      throw UsageError("--cam and --no-cam contradict each other");
+    options.ot.cam = !parser.isSet("no-cam");
     options.rhm.ncells = int_option(parser, "ncells");
     options.rhm.kernel_size = int_option(parser, "kernel");
     options.rhm.hough_voting = !parser.isSet("no-voting");

@@ -10,6 +10,15 @@
 
 namespace hpf {
 
+std::vector<at::Tensor> Backbone::extract_with_classifier(const at::Tensor&, const std::vector<int>&,
+                                                          ClassifierPass*) {
+  throw std::invalid_argument(name() + " has no ImageNet classifier, which class activation maps need");
+}
+
+at::Tensor Backbone::classifier_weight() {
+  throw std::invalid_argument(name() + " has no ImageNet classifier, which class activation maps need");
+}
+
 std::vector<int> Backbone::checked_ids(const std::vector<int>& layer_ids) const {
   if (layer_ids.empty()) throw std::invalid_argument("the layer set is empty: give at least one layer id");
   const int count = static_cast<int>(layers().size());

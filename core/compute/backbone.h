@@ -13,6 +13,13 @@
 
 namespace hpf {
 
+// What an ImageNet classifier head saw on one pass: its input map (after the network's last activation) and
+// its logits. SCOT's class activation maps are made of these (docs/method.md §10).
+struct ClassifierPass {
+  at::Tensor feature_map;  // (1, C, h, w)
+  at::Tensor logits;       // (1, 1000)
+};
+
 // A feature extractor with numbered layers. Implementations live in the .cpp files; use make_backbone().
 class Backbone {
  public:
@@ -31,6 +38,15 @@ class Backbone {
 
   // ImageNet logits (1, 1000), for checking real weights. Throws for backbones without a classifier (FCN).
   virtual at::Tensor classify(const at::Tensor& image) = 0;
+
+  // Like extract(), but runs the network to its end and also returns what its classifier saw (`head` may be
+  // null for a pass that only needs the classifier's). Throws std::invalid_argument for a backbone without an
+  // ImageNet classifier.
+  virtual std::vector<at::Tensor> extract_with_classifier(const at::Tensor& image,
+                                                          const std::vector<int>& layer_ids,
+                                                          ClassifierPass* head);
+  // The classifier's weight matrix (1000, C), on the backbone's device; throws like extract_with_classifier.
+  virtual at::Tensor classifier_weight();
 
   // Copies a torchvision state dict into the network. Every tensor the network needs must be present with the
   // right shape and dtype; the first mismatch is named in the std::runtime_error thrown. Extra keys

@@ -1,5 +1,6 @@
 #include "core/compute/hyperpixel_flow.h"
 
+#include "core/compute/class_activation.h"
 #include "core/compute/memory_budget.h"
 #include "core/compute/preprocess.h"
 
@@ -32,17 +33,29 @@ HyperpixelFlow::HyperpixelFlow(Backbone& backbone, MatchOptions options)
 ImageFeatures HyperpixelFlow::describe(const PreparedImage& image, StageTimings* timings) const {
   c10::InferenceMode inference;
   auto start = std::chrono::steady_clock::now();
-  std::vector<at::Tensor> maps = backbone_.extract(image.tensor, options_.layers);
+  ImageFeatures features;
+  features.image = image;
+  std::vector<at::Tensor> maps;
+  if (options_.needs_class_activation()) {
+    ClassifierPass head;  // the CAM's first scale comes from the hyperpixels' own pass
+    maps = backbone_.extract_with_classifier(image.tensor, options_.layers, &head);
+    features.class_activation = class_activation_map(backbone_, image.tensor, head);
+  } else {
+    maps = backbone_.extract(image.tensor, options_.layers);
+  }
   if (timings) timings->backbone_ms += elapsed_ms(start);
 
   start = std::chrono::steady_clock::now();
-  ImageFeatures features;
-  features.image = image;
-  features.hyperpixels =
-      assemble_hyperpixels(maps, layers_, image.width(), image.height(), options_.hyperpixels,
-                           /*materialize_features=*/!options_.rhm.factorized_similarity);
+  HyperpixelOptions assembly = options_.hyperpixels;
+  assembly.prune_margin = options_.prunes_margin();
+  features.hyperpixels = assemble_hyperpixels(maps, layers_, image.width(), image.height(), assembly,
+                                              /*materialize_features=*/!options_.rhm.factorized_similarity);
   if (features.hyperpixels.size() == 0) {
     throw std::invalid_argument("the image is too small for these layers: no hyperpixel survives");
+  }
+  if (features.class_activation.defined()) {
+    features.hyperpixels.weights =
+        cam_marginal_weights(features.class_activation, features.hyperpixels.centers);
   }
   if (timings) timings->hyperpixel_ms += elapsed_ms(start);
   return features;

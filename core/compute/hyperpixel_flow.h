@@ -18,11 +18,16 @@ struct StageTimings {
   double backbone_ms = 0, hyperpixel_ms = 0;
   RhmTimings rhm;
   double transfer_ms = 0;
+  double total_ms() const {
+    return backbone_ms + hyperpixel_ms + rhm.similarity_ms + rhm.transport_ms + rhm.voting_ms +
+           rhm.smoothing_ms + rhm.argmax_ms + transfer_ms;
+  }
 };
 
 struct ImageFeatures {
   PreparedImage image;
   Hyperpixels hyperpixels;
+  at::Tensor class_activation;  // (H, W) over the resized image when the method uses CAM marginals (SCOT)
 };
 
 class HyperpixelFlow {

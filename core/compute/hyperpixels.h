@@ -16,6 +16,7 @@ struct Hyperpixels {
   at::Tensor boxes;       // (N, 4) float32 [x1, y1, x2, y2] in resized-image pixels (integer valued)
   at::Tensor centers;     // (N, 2) float32 box centres x1 + floor((x2-x1)/2), likewise y
   at::Tensor grid_index;  // (N,) int64: position of each row in the full base grid (y * grid_width + x)
+  at::Tensor weights;  // (N,) float32 marginal weights (SCOT's CAM, docs/method.md §10.2); undefined: uniform
   std::vector<at::Tensor> layer_maps;  // per chosen layer, its (C, h, w) map at native resolution
   std::vector<LayerInfo> layers;       // the chosen layers, ascending id; layers[0] is the base
   int64_t grid_width = 0;

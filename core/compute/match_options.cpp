@@ -17,14 +17,15 @@ std::string text(T value) {
 }  // namespace
 
 std::vector<std::string> matching_method_names() {
-  return {"hpf"};
+  return {"hpf", "scot"};
 }
 
 bool operator==(const MatchOptions& a, const MatchOptions& b) {
   return a.method == b.method && a.layers == b.layers && a.rhm.exponent == b.rhm.exponent &&
          a.rhm.ncells == b.rhm.ncells && a.rhm.kernel_size == b.rhm.kernel_size &&
          a.rhm.hough_voting == b.rhm.hough_voting &&
-         a.rhm.factorized_similarity == b.rhm.factorized_similarity &&
+         a.rhm.factorized_similarity == b.rhm.factorized_similarity && a.ot.epsilon == b.ot.epsilon &&
+         a.ot.exponent == b.ot.exponent && a.ot.cam == b.ot.cam &&
          a.hyperpixels.prune_margin == b.hyperpixels.prune_margin && a.max_side == b.max_side &&
          a.memory_budget_mb == b.memory_budget_mb;
 }
@@ -53,6 +54,15 @@ void MatchOptions::check() const {
   if (rhm.kernel_size < 1 || rhm.kernel_size % 2 == 0 || rhm.kernel_size > MatchLimits::kMaxKernel) {
     throw OptionError("kernel_size", "expected an odd number from 1 to " + text(MatchLimits::kMaxKernel) +
                                          ", got " + text(rhm.kernel_size));
+  }
+  if (!std::isfinite(ot.epsilon) || ot.epsilon < MatchLimits::kMinOtEpsilon ||
+      ot.epsilon > MatchLimits::kMaxOtEpsilon) {
+    throw OptionError("ot_epsilon", "expected a number from " + text(MatchLimits::kMinOtEpsilon) + " to " +
+                                        text(MatchLimits::kMaxOtEpsilon) + ", got " + text(ot.epsilon));
+  }
+  if (!std::isfinite(ot.exponent) || ot.exponent <= 0 || ot.exponent > MatchLimits::kMaxOtExponent) {
+    throw OptionError("ot_exponent", "expected a number in (0, " + text(MatchLimits::kMaxOtExponent) +
+                                         "], got " + text(ot.exponent));
   }
   if (max_side != 0 && (max_side < MatchLimits::kMinSide || max_side > MatchLimits::kMaxSide)) {
     throw OptionError("max_side", "expected 0 (keep the original size) or " + text(MatchLimits::kMinSide) +

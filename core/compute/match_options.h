@@ -23,6 +23,15 @@ struct RhmOptions {
   bool factorized_similarity = true;
 };
 
+// SCOT's optimal-transport matching (docs/method.md §10), with the published code's defaults.
+struct OtOptions {
+  double epsilon =
+      0.05;  // entropic regularisation of the one Sinkhorn step (doubled while the plan has a NaN)
+  double exponent =
+      0.5;          // exp2: votes = (N_s * plan)^exponent; 0.5 for PF-PASCAL/PF-WILLOW, 1.0 for SPair-71k
+  bool cam = true;  // marginals from class activation maps (false: uniform marginals)
+};
+
 struct HyperpixelOptions {
   // Drop boxes reaching more than one jump beyond the image (every benchmark but Caltech-101 does this).
   bool prune_margin = true;
@@ -37,12 +46,18 @@ struct MatchLimits {
   static constexpr int kMinSide = 32;    // below it no backbone keeps a hyperpixel of its deeper layers
   static constexpr int kMaxSide = 4096;  // the image decoder's own cap
   static constexpr int64_t kMaxMemoryBudgetMb = int64_t{1} << 24;  // 16 TB
+  // exp(-1/epsilon) underflows float32 below ~0.0115 (the plan then needs doublings); above 10 the plan is
+  // the product of the marginals whatever the images.
+  static constexpr double kMinOtEpsilon = 1e-3;
+  static constexpr double kMaxOtEpsilon = 10;
+  static constexpr double kMaxOtExponent = 8;
 };
 
 struct MatchOptions {
   std::string method = "hpf";  // the matching method, by name (matching_method_names())
   LayerSet layers;             // hyperpixel layer ids; the smallest is the base layer
-  RhmOptions rhm;
+  RhmOptions rhm;              // HPF's similarity exponent; the Hough space and smoothing of both methods
+  OtOptions ot;                // method "scot" only
   HyperpixelOptions hyperpixels;
   int max_side = 300;            // longer image side after preprocessing; 0 keeps the original size
   int64_t memory_budget_mb = 0;  // refuse pairs whose matching would need more (0: half the physical memory)
@@ -50,6 +65,13 @@ struct MatchOptions {
   // Throws OptionError naming the first option whose value cannot be right, with the accepted range. Layer
   // ids are checked against a backbone by HyperpixelFlow (which knows how many layers it has).
   void check() const;
+
+  // SCOT's published code resizes every image so that its longer side is exactly max_side (enlarging small
+  // ones) and keeps the boxes on the image margin; HPF's only shrinks and prunes them (when asked).
+  bool enlarges_to_max_side() const { return method == "scot"; }
+  bool prunes_margin() const { return method != "scot" && hyperpixels.prune_margin; }
+  // Whether the hyperpixels need class activation maps (SCOT's CAM marginals).
+  bool needs_class_activation() const { return method == "scot" && ot.cam; }
 };
 
 // Every field equal (the GUI matches a pair again when any option changed).

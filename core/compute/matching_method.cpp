@@ -1,5 +1,7 @@
 #include "core/compute/matching_method.h"
 
+#include "core/compute/optimal_transport.h"
+
 namespace hpf {
 namespace {
 
@@ -26,6 +28,7 @@ class RegularizedHoughMatching : public MatchingMethod {
 
 std::unique_ptr<MatchingMethod> make_matching_method(const MatchOptions& options) {
   if (options.method == "hpf") return std::make_unique<RegularizedHoughMatching>(options.rhm);
+  if (options.method == "scot") return make_optimal_transport_matching(options);
   throw OptionError("method", "unknown matching method '" + options.method + "'");
 }
 

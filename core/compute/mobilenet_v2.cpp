@@ -1,4 +1,5 @@
-// MobileNetV2 in torchvision's layout. Layer id i is the output of features[i] (0..18), nothing applied after it.
+// MobileNetV2 in torchvision's layout. Layer id i is the output of features[i] (0..18), nothing applied after
+// it.
 
 #include "core/compute/backbone.h"
 #include "core/compute/backbone_impl.h"
@@ -20,12 +21,15 @@ namespace {
 
 namespace nn = torch::nn;
 
-// torchvision's Conv2dNormActivation: conv (no bias) -> batch norm -> ReLU6, children named 0, 1, 2. A Sequential
-// subclass with a concrete forward() so it can sit inside other Sequentials.
+// torchvision's Conv2dNormActivation: conv (no bias) -> batch norm -> ReLU6, children named 0, 1, 2. A
+// Sequential subclass with a concrete forward() so it can sit inside other Sequentials.
 struct ConvBnRelu6Impl : nn::SequentialImpl {
   ConvBnRelu6Impl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t groups) {
-    push_back(nn::Conv2d(
-        nn::Conv2dOptions(in, out, kernel).stride(stride).padding((kernel - 1) / 2).groups(groups).bias(false)));
+    push_back(nn::Conv2d(nn::Conv2dOptions(in, out, kernel)
+                             .stride(stride)
+                             .padding((kernel - 1) / 2)
+                             .groups(groups)
+                             .bias(false)));
     push_back(nn::BatchNorm2d(out));
     push_back(nn::Functional([](const at::Tensor& x) { return at::hardtanh(x, 0.0, 6.0); }));
   }
@@ -38,7 +42,8 @@ ConvBnRelu6 conv_bn_relu6(int64_t in, int64_t out, int64_t kernel, int64_t strid
 }
 
 struct InvertedResidualImpl : nn::Module {
-  InvertedResidualImpl(int64_t in, int64_t out, int64_t stride, int64_t expand_ratio, ReceptiveFieldTracker& rf)
+  InvertedResidualImpl(int64_t in, int64_t out, int64_t stride, int64_t expand_ratio,
+                       ReceptiveFieldTracker& rf)
       : use_residual(stride == 1 && in == out) {
     const int64_t hidden = static_cast<int64_t>(std::lround(static_cast<double>(in * expand_ratio)));
     nn::Sequential layers;
@@ -73,8 +78,8 @@ class MobileNetV2Backbone final : public ModuleBackbone {
     struct Stage {
       int64_t expand, channels, repeats, stride;
     };
-    const Stage stages[] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
-                            {6, 96, 3, 1},  {6, 160, 3, 2}, {6, 320, 1, 1}};
+    const Stage stages[] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                            {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
     ReceptiveFieldTracker rf;
     nn::Sequential features;
     int64_t channels = 32;
@@ -83,7 +88,8 @@ class MobileNetV2Backbone final : public ModuleBackbone {
     layers_.push_back(rf.layer(0, "features.0", channels));
     for (const Stage& stage : stages) {
       for (int64_t i = 0; i < stage.repeats; ++i) {
-        features->push_back(InvertedResidual(channels, stage.channels, i == 0 ? stage.stride : 1, stage.expand, rf));
+        features->push_back(
+            InvertedResidual(channels, stage.channels, i == 0 ? stage.stride : 1, stage.expand, rf));
         channels = stage.channels;
         const int id = static_cast<int>(layers_.size());
         layers_.push_back(rf.layer(id, "features." + std::to_string(id), channels));
@@ -119,6 +125,28 @@ class MobileNetV2Backbone final : public ModuleBackbone {
     at::Tensor x = net_->features->forward(checked_image(image));
     return net_->classifier->forward(at::flatten(at::adaptive_avg_pool2d(x, {1, 1}), 1));
   }
+
+  std::vector<at::Tensor> extract_with_classifier(const at::Tensor& image, const std::vector<int>& layer_ids,
+                                                  ClassifierPass* head) override {
+    const std::vector<int> ids = layer_ids.empty() ? layer_ids : checked_ids(layer_ids);
+    std::vector<at::Tensor> captured(layers_.size());
+    at::Tensor x = checked_image(image);
+    int id = 0;
+    for (auto& layer : *net_->features) {
+      x = layer.forward(x);
+      if (std::find(ids.begin(), ids.end(), id) != ids.end()) captured[id] = x;
+      ++id;
+    }
+    std::vector<at::Tensor> out;
+    for (int wanted : ids) out.push_back(captured[wanted]);
+    if (head) {
+      head->feature_map = x;  // features[18], after its ReLU6
+      head->logits = net_->classifier->forward(at::flatten(at::adaptive_avg_pool2d(x, {1, 1}), 1));
+    }
+    return out;
+  }
+
+  at::Tensor classifier_weight() override { return net_->classifier[1]->as<nn::Linear>()->weight; }
 
  protected:
   nn::Module& module() override { return *net_; }

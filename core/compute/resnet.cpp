@@ -148,6 +148,35 @@ class ResNetBackbone final : public ModuleBackbone {
     return net_->fc(at::flatten(at::adaptive_avg_pool2d(x, {1, 1}), 1));
   }
 
+  std::vector<at::Tensor> extract_with_classifier(const at::Tensor& image, const std::vector<int>& layer_ids,
+                                                  ClassifierPass* head) override {
+    if (!net_->fc) return Backbone::extract_with_classifier(image, layer_ids, head);  // throws
+    const std::vector<int> ids = layer_ids.empty() ? layer_ids : checked_ids(layer_ids);
+    std::vector<at::Tensor> captured(layers_.size());
+    auto wanted = [&](size_t id) {
+      return std::find(ids.begin(), ids.end(), static_cast<int>(id)) != ids.end();
+    };
+    at::Tensor x = stem(checked_image(image));
+    if (wanted(0)) captured[0] = x;
+    for (size_t id = 1; id < layers_.size(); ++id) {
+      at::Tensor pre_relu = net_->blocks[id - 1]->forward_pre_relu(x);
+      x = at::relu(pre_relu);
+      if (wanted(id)) captured[id] = std::move(pre_relu);
+    }
+    std::vector<at::Tensor> out;
+    for (int id : ids) out.push_back(captured[id]);
+    if (head) {
+      head->feature_map = x;  // layer4's last block, after its ReLU
+      head->logits = net_->fc(at::flatten(at::adaptive_avg_pool2d(x, {1, 1}), 1));
+    }
+    return out;
+  }
+
+  at::Tensor classifier_weight() override {
+    if (!net_->fc) return Backbone::classifier_weight();  // throws
+    return net_->fc->weight;
+  }
+
  protected:
   nn::Module& module() override { return *net_; }
   const nn::Module& module() const override { return *net_; }

@@ -82,7 +82,19 @@ at::Tensor Correlation::confidence_rows(int64_t begin, int64_t end) const {
 
 namespace {
 
-// Hough-space geometry of the pair: cell size, bin counts and the per-axis lookup tables of vote bins.
+at::Tensor histogram_by_chunks(const Correlation& c) {
+  at::Tensor histogram = at::zeros({c.space.bins()}, c.similarity.options());
+  const int64_t rows = c.similarity.size(0);
+  const int64_t step = chunk_rows(c.similarity.size(1));
+  for (int64_t begin = 0; begin < rows; begin += step) {
+    const int64_t end = std::min(rows, begin + step);
+    histogram.index_add_(0, c.bin_ids(begin, end).view(-1), c.similarity.slice(0, begin, end).reshape(-1));
+  }
+  return histogram;
+}
+
+}  // namespace
+
 void set_hough_geometry(const Hyperpixels& source, const Hyperpixels& target, const RhmOptions& options,
                         const at::Device device, Correlation& c) {
   c.src_width = source.image_width;
@@ -115,18 +127,15 @@ void set_hough_geometry(const Hyperpixels& source, const Hyperpixels& target, co
   }
 }
 
-at::Tensor histogram_by_chunks(const Correlation& c) {
-  at::Tensor histogram = at::zeros({c.space.bins()}, c.similarity.options());
-  const int64_t rows = c.similarity.size(0);
-  const int64_t step = chunk_rows(c.similarity.size(1));
-  for (int64_t begin = 0; begin < rows; begin += step) {
-    const int64_t end = std::min(rows, begin + step);
-    histogram.index_add_(0, c.bin_ids(begin, end).view(-1), c.similarity.slice(0, begin, end).reshape(-1));
-  }
-  return histogram;
+at::Tensor vote_histogram(Correlation& c) {
+  return c.similarity.device().is_cpu() ? detail::hough_histogram_cpu(c, &c.row_max) : histogram_by_chunks(c);
 }
 
-}  // namespace
+void smooth_hough(Correlation& c, const at::Tensor& histogram, int64_t kernel_size) {
+  const at::Tensor kernel = gaussian_kernel(kernel_size).to(histogram.device()).view({1, 1, kernel_size, -1});
+  c.hough = at::conv2d(histogram.view({1, 1, c.space.bins_y, c.space.bins_x}), kernel, {}, 1, kernel_size / 2)
+                .view({c.space.bins_y, c.space.bins_x});
+}
 
 Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpixels& target,
                                        const RhmOptions& options, RhmTimings* timings) {
@@ -156,16 +165,12 @@ Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpix
                        : appearance_similarity(source.features, target.features, options.exponent);
     if (timings) timings->similarity_ms += elapsed_ms(start);
     start = std::chrono::steady_clock::now();
-    histogram = device.is_cpu() ? detail::hough_histogram_cpu(c, &c.row_max) : histogram_by_chunks(c);
+    histogram = vote_histogram(c);
     if (timings) timings->voting_ms += elapsed_ms(start);
   }
 
   start = std::chrono::steady_clock::now();
-  const at::Tensor kernel =
-      gaussian_kernel(options.kernel_size).to(device).view({1, 1, options.kernel_size, -1});
-  c.hough = at::conv2d(histogram.view({1, 1, c.space.bins_y, c.space.bins_x}), kernel, {}, 1,
-                       options.kernel_size / 2)
-                .view({c.space.bins_y, c.space.bins_x});
+  smooth_hough(c, histogram, options.kernel_size);
   if (timings) timings->smoothing_ms += elapsed_ms(start);
   return c;
 }

@@ -55,6 +55,7 @@ struct BestMatches {
 
 struct RhmTimings {
   double similarity_ms = 0, voting_ms = 0, smoothing_ms = 0, argmax_ms = 0;
+  double transport_ms = 0;  // SCOT's Sinkhorn step and plan (outside the voting pass)
 };
 
 // Appearance similarity as the reference computes it from concatenated features.
@@ -64,6 +65,15 @@ at::Tensor appearance_similarity(const at::Tensor& source_features, const at::Te
 // Factorised similarity: the same cosine from per-layer maps at native resolution (see
 // similarity_factorized.cpp).
 at::Tensor factorized_similarity(const Hyperpixels& source, const Hyperpixels& target, double exponent);
+
+// The steps of RHM, for matching methods that compute their own votes (SCOT, docs/method.md §10):
+// the pair's Hough space and vote lookup tables in `c` (throws when a vote falls outside it);
+void set_hough_geometry(const Hyperpixels& source, const Hyperpixels& target, const RhmOptions& options,
+                        at::Device device, Correlation& c);
+// the weighted histogram of the votes in c.similarity (on CPU, also fills c.row_max);
+at::Tensor vote_histogram(Correlation& c);
+// c.hough = the histogram smoothed by the Gaussian kernel of side `kernel_size`.
+void smooth_hough(Correlation& c, const at::Tensor& histogram, int64_t kernel_size);
 
 // Runs RHM. The correlation is returned so point queries can reuse it.
 Correlation regularized_hough_matching(const Hyperpixels& source, const Hyperpixels& target,

@@ -148,7 +148,7 @@ class SuppliedImage : public PairImage {
   std::shared_ptr<const DescribedImage> describe(const HyperpixelFlow&, StageTimings* timings) override {
     return supply_.features(path_, timings);
   }
-  std::optional<std::pair<int, int>> resized_size(int) const override { return std::nullopt; }
+  std::optional<std::pair<int, int>> resized_size(const MatchOptions&) const override { return std::nullopt; }
   void forget() override { supply_.forget_features(); }
 
  private:

@@ -16,7 +16,12 @@ QJsonObject match_options_json(const MatchOptions& options) {
   o["kernel_size"] = static_cast<qint64>(options.rhm.kernel_size);
   o["hough_voting"] = options.rhm.hough_voting;
   o["similarity"] = options.rhm.factorized_similarity ? "factorized" : "reference";
-  o["prune_margin"] = options.hyperpixels.prune_margin;
+  if (options.method == "scot") {
+    o["ot_epsilon"] = options.ot.epsilon;
+    o["ot_exponent"] = options.ot.exponent;
+    o["cam"] = options.ot.cam;
+  }
+  o["prune_margin"] = options.prunes_margin();
   o["max_side"] = options.max_side;
   return o;
 }

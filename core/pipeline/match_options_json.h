@@ -9,7 +9,8 @@
 
 namespace hpf {
 
-// method, layers, exponent, ncells, kernel_size, hough_voting, similarity, prune_margin, max_side.
+// method, layers, exponent, ncells, kernel_size, hough_voting, similarity, (scot: ot_epsilon, ot_exponent,
+// cam,) prune_margin (as applied: SCOT keeps the margin), max_side.
 QJsonObject match_options_json(const MatchOptions& options);
 
 }  // namespace hpf

@@ -34,10 +34,10 @@ QJsonObject timings_json(const StageTimings& t) {
   o["similarity"] = t.rhm.similarity_ms;
   o["voting"] = t.rhm.voting_ms;
   o["smoothing"] = t.rhm.smoothing_ms;
+  if (t.rhm.transport_ms > 0) o["transport"] = t.rhm.transport_ms;
   o["argmax"] = t.rhm.argmax_ms;
   o["transfer"] = t.transfer_ms;
-  o["total"] = t.backbone_ms + t.hyperpixel_ms + t.rhm.similarity_ms + t.rhm.voting_ms + t.rhm.smoothing_ms +
-               t.rhm.argmax_ms + t.transfer_ms;
+  o["total"] = t.total_ms();
   return o;
 }
 

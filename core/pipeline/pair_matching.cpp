@@ -14,7 +14,7 @@ namespace hpf {
 
 ImageFeatures describe_image(const HyperpixelFlow& flow, const DecodedImage& image, StageTimings* timings) {
   try {
-    PreparedImage prepared = prepare_image(image.rgb, flow.options().max_side);
+    PreparedImage prepared = prepare_for_matching(image.rgb, flow.options());
     // The tensor may be a decode-time reduction of a huge image: keep the true original size for bounds
     // checks and reports (the ratio stays relative to the tensor; MatchedPair's scales combine both).
     prepared.original_width = image.original_width;
@@ -37,11 +37,9 @@ std::shared_ptr<const DescribedImage> DecodedPairImage::describe(const Hyperpixe
   return described;
 }
 
-std::optional<std::pair<int, int>> DecodedPairImage::resized_size(int max_side) const {
-  const int width = static_cast<int>(image_.rgb.size(1)), height = static_cast<int>(image_.rgb.size(0));
-  const float r = resize_ratio(width, height, max_side);
-  return std::make_pair(static_cast<int>(static_cast<float>(width) * r),
-                        static_cast<int>(static_cast<float>(height) * r));
+std::optional<std::pair<int, int>> DecodedPairImage::resized_size(const MatchOptions& options) const {
+  return hpf::resized_size(static_cast<int>(image_.rgb.size(1)), static_cast<int>(image_.rgb.size(0)),
+                           options);
 }
 
 namespace {
@@ -51,8 +49,8 @@ constexpr int64_t kPairStages = 3;
 // One attempt at the pair on the flow's current device.
 MatchedPair match_pair_on_device(const HyperpixelFlow& flow, PairImage& source, PairImage& target,
                                  const JobContext& context) {
-  const auto source_size = source.resized_size(flow.options().max_side);
-  const auto target_size = target.resized_size(flow.options().max_side);
+  const auto source_size = source.resized_size(flow.options());
+  const auto target_size = target.resized_size(flow.options());
   if (source_size && target_size) {
     flow.check_memory(source_size->first, source_size->second, target_size->first, target_size->second);
   }
@@ -70,6 +68,7 @@ MatchedPair match_pair_on_device(const HyperpixelFlow& flow, PairImage& source, 
   pair.source_scale = src->decode_scale * pair.source.image.ratio;
   pair.target_scale = trg->decode_scale * pair.target.image.ratio;
   pair.match = flow.match(pair.source, pair.target, &pair.timings);
+  pair.notice = pair.match.notice;
   context.report(kPairStages, kPairStages, "matched");
   return pair;
 }
@@ -92,7 +91,8 @@ MatchedPair match_pair(const HyperpixelFlow& flow, PairImage& source, PairImage&
   source.forget();
   target.forget();
   MatchedPair pair = match_pair_on_device(flow, source, target, context);
-  pair.notice = "the GPU ran out of memory: this pair (and the following ones) ran on the CPU";
+  const std::string fallback = "the GPU ran out of memory: this pair (and the following ones) ran on the CPU";
+  pair.notice = pair.notice.empty() ? fallback : fallback + "; " + pair.notice;
   return pair;
 }
 

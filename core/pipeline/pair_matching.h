@@ -52,7 +52,7 @@ class PairImage {
                                                          StageTimings* timings) = 0;
   // Width and height after the flow's resize, when known before describing (for the memory check that
   // precedes any backbone pass); nullopt otherwise (the flow checks exact sizes before matching anyway).
-  virtual std::optional<std::pair<int, int>> resized_size(int max_side) const = 0;
+  virtual std::optional<std::pair<int, int>> resized_size(const MatchOptions& options) const = 0;
   // The backbone moved to another device: drop anything described on the old one.
   virtual void forget() {}
 };
@@ -61,7 +61,7 @@ class DecodedPairImage : public PairImage {
  public:
   explicit DecodedPairImage(const DecodedImage& image) : image_(image) {}
   std::shared_ptr<const DescribedImage> describe(const HyperpixelFlow& flow, StageTimings* timings) override;
-  std::optional<std::pair<int, int>> resized_size(int max_side) const override;
+  std::optional<std::pair<int, int>> resized_size(const MatchOptions& options) const override;
 
  private:
   const DecodedImage& image_;

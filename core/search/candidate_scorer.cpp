@@ -1,6 +1,8 @@
 #include "core/search/candidate_scorer.h"
+
 #include "core/compute/base_dots.h"
 #include "core/compute/bilinear_tap.h"
+#include "core/compute/class_activation.h"
 #include "core/compute/hough_kernels.h"
 
 #include "core/compute/rhm.h"
@@ -761,6 +763,7 @@ PairScore CandidateScorer::score_pair(const PairAnnotation& pair, const std::vec
                                   " must extend a non-empty set by a larger id than its base");
     }
   }
+  if (options_.match.method != "hpf") return score_pair_by_method(pair, candidates);
   const auto source = store_.get(pair.source_image);
   const auto target = store_.get(pair.target_image);
   PairState state(backbone_, options_, pair, *source, *target);
@@ -828,6 +831,60 @@ PairScore CandidateScorer::score_pair(const PairAnnotation& pair, const std::vec
     }
   }
   for (double& s : result.seconds) s += shared_seconds / static_cast<double>(candidates.size());
+  return result;
+}
+
+// Each candidate's hyperpixels are assembled from the stored maps and matched by the method itself, exactly
+// as the evaluation does (same functions, same order): no shared terms, so each candidate costs one match.
+PairScore CandidateScorer::score_pair_by_method(const PairAnnotation& pair,
+                                                const std::vector<Candidate>& candidates) {
+  const auto source = store_.get(pair.source_image);
+  const auto target = store_.get(pair.target_image);
+  PairScore result;
+  result.pck.assign(candidates.size(), 0.0);
+  result.no_hyperpixels.assign(candidates.size(), false);
+  result.seconds.assign(candidates.size(), 0.0);
+  HyperpixelOptions assembly = options_.match.hyperpixels;
+  assembly.prune_margin = options_.match.prunes_margin();
+  const bool features = !options_.match.rhm.factorized_similarity;
+  const auto hyperpixels = [&](const StoredImage& image, const LayerSet& layers) {
+    std::vector<at::Tensor> maps;
+    std::vector<LayerInfo> infos;
+    for (int id : layers) {
+      maps.push_back(image.maps.at(id).unsqueeze(0));
+      infos.push_back(backbone_.layers()[id]);
+    }
+    Hyperpixels hp =
+        assemble_hyperpixels(maps, infos, image.image.width(), image.image.height(), assembly, features);
+    if (image.class_activation.defined() && hp.size() > 0) {
+      hp.weights = cam_marginal_weights(image.class_activation, hp.centers);
+    }
+    return hp;
+  };
+  for (size_t c = 0; c < candidates.size(); ++c) {
+    const auto started = std::chrono::steady_clock::now();
+    MatchedPair matched;
+    matched.source.image = source->image;
+    matched.source.hyperpixels = hyperpixels(*source, candidates[c].layers);
+    matched.target.image = target->image;
+    matched.target.hyperpixels = hyperpixels(*target, candidates[c].layers);
+    if (matched.source.hyperpixels.size() == 0 || matched.target.hyperpixels.size() == 0) {
+      result.no_hyperpixels[c] = true;
+      continue;
+    }
+    MatchOptions options = options_.match;
+    options.layers = candidates[c].layers;
+    matched.match =
+        make_matching_method(options)->match(matched.source.hyperpixels, matched.target.hyperpixels, nullptr);
+    matched.source_scale = source->decode_scale * source->image.ratio;
+    matched.target_scale = target->decode_scale * target->image.ratio;
+    PairRecord record;
+    hpf::score_pair(matched, pair, AnnotationKind::Keypoints, options_.threshold, {options_.alpha}, record);
+    result.pck[c] = record.pck.at(options_.alpha);
+    result.similarities += static_cast<double>(matched.source.hyperpixels.size()) *
+                           static_cast<double>(matched.target.hyperpixels.size());
+    result.seconds[c] = seconds_since(started);
+  }
   return result;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Scores many hyperpixel layer sets on one image pair at once -- the layer search's unit of work.
+// Scores many hyperpixel layer sets on one image pair at once -- the layer search's unit of work. What
+// follows is HPF's joint scoring; other methods (SCOT) score each candidate through the method itself.
 //
 // The cosine similarity of a concatenation decomposes into per-layer dot products and per-layer squared
 // norms:
@@ -64,6 +65,9 @@ class CandidateScorer {
   const ScorerOptions& options() const { return options_; }
 
  private:
+  // Methods other than HPF (SCOT): each candidate through the matching method, as the evaluation runs it.
+  PairScore score_pair_by_method(const PairAnnotation& pair, const std::vector<Candidate>& candidates);
+
   const Dataset& dataset_;
   const Backbone& backbone_;
   ImageStore& store_;

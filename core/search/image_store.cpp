@@ -1,5 +1,6 @@
 #include "core/search/image_store.h"
 
+#include "core/compute/class_activation.h"
 #include "core/image/image_io.h"
 
 #include <ATen/ATen.h>
@@ -9,12 +10,26 @@
 
 namespace hpf {
 
+namespace {
+
+MatchOptions hpf_resize(int max_side) {
+  MatchOptions options;
+  options.max_side = max_side;
+  return options;
+}
+
+}  // namespace
+
 ImageStore::ImageStore(const Dataset& dataset, Backbone& backbone, std::vector<int> layer_ids, int max_side,
                        size_t budget_bytes)
+    : ImageStore(dataset, backbone, std::move(layer_ids), hpf_resize(max_side), budget_bytes) {}
+
+ImageStore::ImageStore(const Dataset& dataset, Backbone& backbone, std::vector<int> layer_ids,
+                       const MatchOptions& match, size_t budget_bytes)
     : dataset_(dataset),
       backbone_(backbone),
       layer_ids_(backbone.checked_ids(layer_ids)),
-      max_side_(max_side),
+      match_(match),
       budget_(budget_bytes) {
   std::sort(layer_ids_.begin(), layer_ids_.end());
   layer_ids_.erase(std::unique(layer_ids_.begin(), layer_ids_.end()), layer_ids_.end());
@@ -30,9 +45,17 @@ std::shared_ptr<const StoredImage> ImageStore::get(const std::string& path) {
   c10::InferenceMode inference;
   const DecodedImage decoded = decode_image(dataset_.read_file(path), dataset_.location(path));
   auto entry = std::make_shared<StoredImage>();
-  entry->image = prepare_image(decoded.rgb, max_side_);
+  entry->image = prepare_for_matching(decoded.rgb, match_);
   entry->decode_scale = decoded.scale;
-  const std::vector<at::Tensor> maps = backbone_.extract(entry->image.tensor, layer_ids_);
+  std::vector<at::Tensor> maps;
+  if (match_.needs_class_activation()) {
+    ClassifierPass head;
+    maps = backbone_.extract_with_classifier(entry->image.tensor, layer_ids_, &head);
+    entry->class_activation = class_activation_map(backbone_, entry->image.tensor, head);
+    entry->bytes += entry->class_activation.numel() * sizeof(float);
+  } else {
+    maps = backbone_.extract(entry->image.tensor, layer_ids_);
+  }
   for (size_t i = 0; i < layer_ids_.size(); ++i) {
     at::Tensor map = maps[i].squeeze(0).to(at::kCPU).contiguous();
     entry->bytes += map.numel() * sizeof(float);

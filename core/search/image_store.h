@@ -29,6 +29,7 @@ struct StoredImage {
   PreparedImage image;
   float decode_scale = 1.0f;
   std::map<int, at::Tensor> maps;  // layer id -> (C, h, w) float32 contiguous
+  at::Tensor class_activation;     // (H, W) SCOT's CAM (docs/method.md §10.2) when the match options use it
   size_t bytes = 0;
 
   // Squared norms of layers upsampled to a base grid (candidate_scorer.cpp).
@@ -40,8 +41,12 @@ struct StoredImage {
 
 class ImageStore {
  public:
-  // `layer_ids`: every layer the search may use. `budget_bytes`: soft limit of the maps kept (the two images
-  // of the pair in flight are always kept).
+  // `layer_ids`: every layer the search may use. `match`: the resize rule, and whether the images need class
+  // activation maps (SCOT). `budget_bytes`: soft limit of the maps kept (the two images of the pair in flight
+  // are always kept).
+  ImageStore(const Dataset& dataset, Backbone& backbone, std::vector<int> layer_ids,
+             const MatchOptions& match, size_t budget_bytes);
+  // HPF's resize rule at `max_side`.
   ImageStore(const Dataset& dataset, Backbone& backbone, std::vector<int> layer_ids, int max_side,
              size_t budget_bytes);
 
@@ -56,7 +61,7 @@ class ImageStore {
   const Dataset& dataset_;
   Backbone& backbone_;
   std::vector<int> layer_ids_;
-  int max_side_;
+  MatchOptions match_;
   size_t budget_;
   size_t used_ = 0;
   std::list<std::string> order_;  // most recent first

@@ -262,7 +262,7 @@ SearchResult run_search(const Dataset& dataset, Backbone& backbone, const MatchO
   // 4. The beam search, depth by depth.
   std::vector<int> needed = seeds;
   needed.insert(needed.end(), candidates.begin(), candidates.end());
-  ImageStore store(dataset, backbone, needed, match.max_side, options.image_budget_bytes);
+  ImageStore store(dataset, backbone, needed, match, options.image_budget_bytes);
   ScorerOptions scorer_options;
   scorer_options.match = match;
   scorer_options.threshold = options.threshold;

@@ -86,6 +86,24 @@ const std::vector<Case>& bad_options() {
        [](MatchSettings& s) { s.match.memory_budget_mb = -1; },
        "memory_budget_mb",
        "got -1"},
+      {"ot epsilon zero",
+       {"--matcher", "scot", "--ot-eps", "0"},
+       [](MatchSettings& s) {
+         s.match.method = "scot";
+         s.match.ot.epsilon = 0;
+       },
+       "ot_epsilon",
+       "expected a number from 0.001 to 10, got 0"},
+      {"ot epsilon nan",
+       {"--matcher", "scot", "--ot-eps", "nan"},
+       [](MatchSettings& s) { s.match.ot.epsilon = NAN; },
+       "ot_epsilon",
+       "got nan"},
+      {"ot exponent negative",
+       {"--matcher", "scot", "--ot-exponent", "-1"},
+       [](MatchSettings& s) { s.match.ot.exponent = -1; },
+       "ot_exponent",
+       "expected a number in (0, 8], got -1"},
       {"unknown matcher",
        {"--matcher", "sift"},
        [](MatchSettings& s) { s.match.method = "sift"; },
@@ -143,6 +161,11 @@ TEST(OptionValidation, ValuesAtTheBoundsAreAccepted) {
       {{"--kernel", "101"}, [](MatchSettings& s) { s.match.rhm.kernel_size = 101; }},
       {{"--max-side", "32"}, [](MatchSettings& s) { s.match.max_side = 32; }},
       {{"--max-side", "4096"}, [](MatchSettings& s) { s.match.max_side = 4096; }},
+      {{"--matcher", "scot", "--ot-eps", "0.001", "--ot-exponent", "8", "--no-cam"},
+       [](MatchSettings& s) {
+         s.match.method = "scot";
+         s.match.ot = {0.001, 8, false};
+       }},
       {{"--layers", "2,4-7"},
        [](MatchSettings& s) {
          s.match.layers = {2, 4, 5, 6, 7};

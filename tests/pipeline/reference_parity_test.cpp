@@ -3,12 +3,12 @@
 // random ResNet weights). Needs HPF_SHARED_DIR; skipped, saying so, without it.
 
 #include "fixtures.h"
+#include "reference_data.h"
 
 #include "core/eval/evaluation_job.h"
 #include "core/eval/pair_evaluation.h"
 #include "core/pipeline/model_loader.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -24,40 +24,19 @@
 namespace hpf {
 namespace {
 
-#define REQUIRE_SHARED()                                                 \
-  if (test::shared_dir().empty())                                        \
-  GTEST_SKIP() << "HPF_SHARED_DIR is not set: real-data parity not run " \
-                  "(.ci/run sets it to ../shared)"
-
-QJsonObject read_json(const std::string& path) {
-  QFile file(QString::fromStdString(path));
-  if (!file.open(QIODevice::ReadOnly)) throw std::runtime_error("cannot read " + path);
-  return QJsonDocument::fromJson(file.readAll()).object();
-}
-
-std::string dev_root() {
-  return test::shared_dir() + "/data/pf-willow-dev";
-}
-
-struct Agreement {
-  int keypoints = 0, close = 0, pairs = 0, same_pck = 0;
-  double keypoint_rate() const { return keypoints ? static_cast<double>(close) / keypoints : 0; }
-  double pair_rate() const { return pairs ? static_cast<double>(same_pck) / pairs : 0; }
-};
-
-// Runs the first `per_class` pairs of each class and compares with a reference file's predictions.
-Agreement compare_with_reference(Backbone& backbone, const std::string& reference_file, bool factorized,
-                                 int per_class) {
-  const QJsonObject reference = read_json(test::shared_dir() + "/reference/" + reference_file);
-  MatchOptions options;
-  for (const QJsonValue& id : reference["hyperpixel"].toArray()) options.layers.push_back(id.toInt());
+// Runs the first `per_class` pairs of each class through the pair job (as `hpf match` does) and compares
+// with a reference file's predictions.
+test::Agreement compare_with_reference(Backbone& backbone, const std::string& reference_file, bool factorized,
+                                       int per_class) {
+  const QJsonObject reference = test::read_reference(reference_file);
+  MatchOptions options = test::reference_options(reference);
   options.rhm.factorized_similarity = factorized;
   const HyperpixelFlow flow(backbone, options);
-  const auto dataset = open_dataset("pf-willow", dev_root());
+  const auto dataset = open_dataset("pf-willow", test::dev_root());
   const std::vector<PairAnnotation> pairs = dataset->pairs("test");
   const QJsonArray expected = reference["pairs"].toArray();
 
-  Agreement agreement;
+  test::Agreement agreement;
   std::map<std::string, int> taken;
   for (int i = 0; i < expected.size() && i < static_cast<int>(pairs.size()); ++i) {
     const PairAnnotation& pair = pairs[i];
@@ -70,35 +49,36 @@ Agreement compare_with_reference(Backbone& backbone, const std::string& referenc
     EXPECT_FLOAT_EQ(matched.target_scale, static_cast<float>(ref["trg_ratio"].toDouble()));
     PairRecord record;
     score_pair(matched, pair, AnnotationKind::Keypoints, ThresholdKind::BoundingBox, {"0.1"}, record);
-    const QJsonArray ref_kps = ref["pred_kps_resized"].toArray();
-    for (int k = 0; k < ref_kps.size(); ++k) {
-      ++agreement.keypoints;
-      const auto& p = record.pred_kps[k];
-      if (!p) continue;
-      const double dx = p->first * record.ratio - ref_kps[k].toArray()[0].toDouble();
-      const double dy = p->second * record.ratio - ref_kps[k].toArray()[1].toDouble();
-      agreement.close += std::hypot(dx, dy) <= 0.5;
-    }
-    ++agreement.pairs;
-    agreement.same_pck += record.pck.at("0.1") == ref["pck"].toDouble();
+    agreement.add(record, ref);
   }
   return agreement;
 }
 
-std::unique_ptr<Backbone> shared_mobilenet() {
-  return load_backbone("mobilenet_v2", test::shared_dir() + "/weights/mobilenet_v2_imagenet_uint8.pth",
-                       "cpu");
-}
-
 TEST(ReferenceParity, MobileNetKeypointsMatchThePublishedCode) {
   REQUIRE_SHARED();
-  auto backbone = shared_mobilenet();
+  auto backbone = test::shared_mobilenet();
   for (const char* file :
        {"pf-willow-dev_mobilenet_v2_2-4-7-10-13.json", "pf-willow-dev_mobilenet_v2_4-7-10-13-16.json",
         "pf-willow-dev_mobilenet_v2_2-3-5-6-9-12-13.json",
         "pf-willow-dev_mobilenet_v2_3-5-6-8-10-12-13-14.json"}) {
     for (bool factorized : {false, true}) {
-      const Agreement a = compare_with_reference(*backbone, file, factorized, 5);
+      const test::Agreement a = compare_with_reference(*backbone, file, factorized, 5);
+      std::printf("%s %s: %d/%d keypoints within 0.5 px, %d/%d pairs with identical PCK\n", file,
+                  factorized ? "factorized" : "reference", a.close, a.keypoints, a.same_pck, a.pairs);
+      EXPECT_EQ(a.pairs, 20);
+      EXPECT_GE(a.keypoint_rate(), 0.99) << file << (factorized ? " factorized" : " reference");
+      EXPECT_GE(a.pair_rate(), 0.99) << file << (factorized ? " factorized" : " reference");
+    }
+  }
+}
+
+TEST(ReferenceParity, ScotKeypointsMatchThePublishedCode) {
+  REQUIRE_SHARED();
+  auto backbone = test::shared_mobilenet();
+  for (const char* file : {"scot/pf-willow-dev_scot-cam_mobilenet_v2_4-7-10-13-16.json",
+                           "scot/pf-willow-dev_scot-uniform_mobilenet_v2_4-7-10-13-16.json"}) {
+    for (bool factorized : {false, true}) {
+      const test::Agreement a = compare_with_reference(*backbone, file, factorized, 5);
       std::printf("%s %s: %d/%d keypoints within 0.5 px, %d/%d pairs with identical PCK\n", file,
                   factorized ? "factorized" : "reference", a.close, a.keypoints, a.same_pck, a.pairs);
       EXPECT_EQ(a.pairs, 20);
@@ -125,7 +105,7 @@ TEST(ReferenceParity, RandomResNetPathMatchesThePublishedCode) {
     const std::string file = std::string("pf-willow-dev_") + arch + "-random-seed0_" +
                              (std::string(arch) == "resnet101" ? "2-17-21-22-25-26-28" : "2-7-11-12-13") +
                              ".json";
-    const Agreement a = compare_with_reference(*backbone, file, true, 20);
+    const test::Agreement a = compare_with_reference(*backbone, file, true, 20);
     std::printf("%s: %d/%d keypoints within 0.5 px, %d/%d pairs with identical PCK\n", file.c_str(), a.close,
                 a.keypoints, a.same_pck, a.pairs);
     EXPECT_EQ(a.pairs, 20);
@@ -136,44 +116,13 @@ TEST(ReferenceParity, RandomResNetPathMatchesThePublishedCode) {
   }
 }
 
-TEST(ReferenceParity, EvalReproducesTheReferencePck) {
-  REQUIRE_SHARED();
-  auto backbone = shared_mobilenet();
-  const QJsonObject reference =
-      read_json(test::shared_dir() + "/reference/pf-willow-dev_mobilenet_v2_2-4-7-10-13.json");
-  MatchOptions options;
-  options.layers = {2, 4, 7, 10, 13};
-  // The reference's own formulation of the similarity (BLAS products): the factorised default gives the same
-  // PCK (hpf eval, and 5 pairs per class in both modes above), but its kernels run ~4x slower under the
-  // sanitizers.
-  options.rhm.factorized_similarity = false;
-  const HyperpixelFlow flow(*backbone, options);
-  const auto dataset = open_dataset("pf-willow", dev_root());
-  test::TempDir dir;
-  EvalOptions eval;
-  eval.output_dir = dir.str();
-  eval.alphas = {"0.1"};
-  const EvalResult result = run_evaluation(*dataset, flow, RunDescription{}, eval);
-  ASSERT_TRUE(result.complete);
-  EXPECT_EQ(result.summary.pairs, 360);
-  std::printf("PCK@0.1 %.4f (reference %.4f)\n", result.summary.pck.at("0.1"), reference["pck"].toDouble());
-  EXPECT_NEAR(result.summary.pck.at("0.1"), reference["pck"].toDouble(), 0.001);
-  const QJsonObject classes = reference["cls_pck"].toObject();
-  for (auto it = classes.begin(); it != classes.end(); ++it) {
-    const double ours = result.summary.pck_per_category.at(it.key().toStdString()).at("0.1");
-    std::printf("  %-14s %.4f (reference %.4f)\n", it.key().toStdString().c_str(), ours,
-                it.value().toDouble());
-    EXPECT_NEAR(ours, it.value().toDouble(), 0.001) << it.key().toStdString();
-  }
-}
-
 // The SPair-71k category standing in for each PF-WILLOW sub-class in the fixture below.
 const std::map<std::string, std::string> kSpairCategory = {
     {"car(G)", "car"}, {"duck(S)", "bird"}, {"motorbike(G)", "motorbike"}, {"winebottle(M)", "bottle"}};
 
 TEST(ReferenceParity, SpairFormatOfTheSamePairsGivesTheSamePck) {
   REQUIRE_SHARED();
-  const auto willow = open_dataset("pf-willow", dev_root());
+  const auto willow = open_dataset("pf-willow", test::dev_root());
   std::vector<PairAnnotation> pairs;
   std::map<std::string, int> taken;
   for (const PairAnnotation& p : willow->pairs("test")) {
@@ -191,7 +140,8 @@ TEST(ReferenceParity, SpairFormatOfTheSamePairsGivesTheSamePck) {
     std::filesystem::create_directories(root / "JPEGImages" / category);
     const auto file_name = [](const std::string& path) { return path.substr(path.rfind('/') + 1); };
     for (const std::string& image : {p.source_image, p.target_image}) {
-      std::filesystem::copy_file(dev_root() + "/" + image, root / "JPEGImages" / category / file_name(image),
+      std::filesystem::copy_file(test::dev_root() + "/" + image,
+                                 root / "JPEGImages" / category / file_name(image),
                                  std::filesystem::copy_options::skip_existing);
     }
     const std::string name = std::to_string(100000 + i) + "-" + file_name(p.source_image) + "-" +
@@ -222,7 +172,7 @@ TEST(ReferenceParity, SpairFormatOfTheSamePairsGivesTheSamePck) {
   }
   list.close();
 
-  auto backbone = shared_mobilenet();
+  auto backbone = test::shared_mobilenet();
   MatchOptions options;
   options.layers = {2, 4, 7, 10, 13};
   options.rhm.factorized_similarity = false;  // this test is about the readers; the faster path under ASan

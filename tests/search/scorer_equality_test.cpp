@@ -69,7 +69,7 @@ void expect_identical_scores(const MatchOptions& options, const std::vector<Cand
   }();
   std::vector<int> ids;
   for (const Candidate& c : candidates) ids.insert(ids.end(), c.layers.begin(), c.layers.end());
-  ImageStore store(*data.dataset, *data.backbone, ids, options.max_side, size_t{1} << 30);
+  ImageStore store(*data.dataset, *data.backbone, ids, options, size_t{1} << 30);
   ScorerOptions scorer_options;
   scorer_options.match = options;
   CandidateScorer scorer(*data.dataset, *data.backbone, store, scorer_options);
@@ -129,6 +129,14 @@ TEST(ScorerEquality, WithoutVotingMatchesEvaluation) {
 }
 
 // The work count the benchmark reports: every candidate of a base finishes N_s x N_t similarities.
+// SCOT's search scores each candidate through the method: the same PCK as `hpf eval --matcher scot`, CAM on.
+TEST(ScorerEquality, ScotScoresMatchEvaluation) {
+  REQUIRE_SHARED_DATA();
+  MatchOptions options;
+  options.method = "scot";
+  expect_identical_scores(options, extend_beams({{4}}, {4, 7, 10, 16}), 4);
+}
+
 TEST(ScorerEquality, WorkCountsEveryCandidatesSimilarities) {
   REQUIRE_SHARED_DATA();
   const RealData data = open_real_data();
