@@ -1,6 +1,7 @@
 #include "datasets/csv.h"
 
 #include <charconv>
+#include <cmath>
 
 #include "datasets/dataset_error.h"
 
@@ -101,6 +102,11 @@ double csv_double(const CsvRow& row, size_t column, const std::string& file_labe
   if (column >= row.fields.size() || !parse_double(row.fields[column], value)) {
     throw DatasetError(field_context(row, column, file_label, what) + ": expected a number, found '" +
                        (column < row.fields.size() ? row.fields[column] : std::string("<missing>")) + "'");
+  }
+  // nan and inf parse as numbers, but no coordinate can be either (they once dropped the keypoint silently).
+  if (!std::isfinite(value)) {
+    throw DatasetError(field_context(row, column, file_label, what) + ": expected a finite number, found '" +
+                       row.fields[column] + "'");
   }
   return value;
 }

@@ -15,7 +15,7 @@ build="${HPF_BUILD_DIR:-$repo/build/release}"
 # (real photos for the ImageNet check), xvfb (GUI screenshots).
 packages=(build-essential cmake ninja-build pkg-config git
   qt6-base-dev libqt6opengl6-dev qt6-charts-dev qt6-svg-dev libqt6svg6 libquazip1-qt6-dev libopencv-dev libtorch-dev libopenblas0-openmp
-  libmatio-dev libarchive-dev libgtest-dev libbenchmark-dev)
+  libmatio-dev libarchive-dev libgtest-dev libbenchmark-dev libjpeg-dev libpng-dev libexif-dev)
 # Packaging test: dpkg-dev (dpkg-shlibdeps), desktop-file-utils and appstream (validators). Fuzz smoke runs: clang
 # with its libFuzzer/sanitizer runtimes.
 test_packages=(python3-torchvision python3-skimage xvfb xauth dpkg-dev desktop-file-utils appstream

@@ -471,6 +471,11 @@ void DatasetBrowser::set_pck(const std::unordered_map<std::string, double>& pck_
   if (model_->sort_column() == PairTableModel::Pck) sort_rows_by(PairTableModel::Pck, model_->sort_order());
 }
 
+void DatasetBrowser::set_warnings(
+    const std::unordered_map<std::string, std::vector<std::string>>& warnings_by_id) {
+  model_->set_warnings(warnings_by_id);
+}
+
 const PairAnnotation* DatasetBrowser::pair_at_row(int row) const {
   const int index = model_->pair_index(row);
   return index < 0 ? nullptr : &model_->pairs()[static_cast<size_t>(index)];

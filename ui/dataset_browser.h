@@ -75,6 +75,7 @@ class DatasetBrowser : public QWidget {
 
   // Each pair's PCK from a run (pair id -> value at `alpha`) in the PCK column; empty map clears it.
   void set_pck(const std::unordered_map<std::string, double>& pck_by_id, const QString& alpha);
+  void set_warnings(const std::unordered_map<std::string, std::vector<std::string>>& warnings_by_id);
 
   QTableView* table() const { return table_; }
   PairTableModel* model() const { return model_; }

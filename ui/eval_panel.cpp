@@ -608,6 +608,7 @@ void EvalPanel::show_run(RunData data) {
       browser_->split().toStdString() == current_->run.split) {
     const std::string alpha = current_->headline_alpha();
     browser_->set_pck(current_->pck_by_pair(alpha), QString::fromStdString(alpha));
+    browser_->set_warnings(current_->warnings_by_pair());
   }
   refresh();
 }
@@ -655,8 +656,8 @@ ChartContent EvalPanel::chart_content(const QString& view) const {
     // Two runs get their own colour and a name that says what they are.
     add_runs([&](const RunData& r, bool second) {
       const QString name =
-          comparing ? QStringLiteral("%1: %2 (%3)")
-                          .arg(second ? QStringLiteral("B") : QStringLiteral("A"),
+          comparing ? QStringLiteral("%1: %2 %3 (%4)")
+                          .arg(second ? QStringLiteral("B") : QStringLiteral("A"), r.method(),
                                QString::fromStdString(r.run.backbone), QString::fromStdString(r.run.layers))
                     : tr("all");
       content.curves.push_back({name, r.summary.curve, second, !comparing});
@@ -834,6 +835,8 @@ void EvalPanel::fill_comparison_table() {
     }
   }
   compare_table_->setVerticalHeaderLabels(names);
+  // Three columns per alpha: sized to their numbers (scrolling when many), not squeezed to the width.
+  compare_table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
 }
 
 bool EvalPanel::save_export(const QString& path, const QString& failure,

@@ -43,6 +43,23 @@ std::vector<HyperpixelLine> hyperpixel_lines(const MatchedPair& pair) {
   return lines;
 }
 
+PairFigure::Activation activation(const ImageFeatures& image, float scale) {
+  PairFigure::Activation a;
+  if (!image.class_activation.defined()) return a;
+  const at::Tensor cam = image.class_activation.to(at::kCPU, at::kFloat).contiguous();
+  a.map = heatmap_image(std::vector<float>(cam.data_ptr<float>(), cam.data_ptr<float>() + cam.numel()),
+                        static_cast<int>(cam.size(1)), static_cast<int>(cam.size(0)));
+  const at::Tensor centres = image.hyperpixels.centers.to(at::kCPU, at::kFloat).contiguous();
+  const at::Tensor weights = image.hyperpixels.weights.to(at::kCPU, at::kFloat).contiguous();
+  auto c = centres.accessor<float, 2>();
+  auto w = weights.accessor<float, 1>();
+  for (int64_t i = 0; i < centres.size(0); ++i) {
+    a.centres.emplace_back(c[i][0] / scale, c[i][1] / scale);
+    a.weights.push_back(w[i]);
+  }
+  return a;
+}
+
 double threshold_or_zero(const PairAnnotation& a, ThresholdKind kind, const QSize& target) {
   try {
     return pck_threshold(a, kind, target.width(), target.height());
@@ -73,6 +90,15 @@ PairFigure build_figure(const FigureInputs& in) {
                            : 0;
   }
   f.hyperpixel_lines = hyperpixel_lines(*in.pair);
+  f.comparison_method = QString::fromStdString(in.comparison_method);
+  for (const TransferredPoint& t : in.comparison_transferred) {
+    f.comparison_transferred.push_back(t.target ? std::optional<QPointF>(QPointF(t.target->x, t.target->y))
+                                                : std::nullopt);
+  }
+  f.target_cell =
+      static_cast<double>(in.pair->target.hyperpixels.layers.front().jump) / in.pair->target_scale;
+  f.source_activation = activation(in.pair->source, in.pair->source_scale);
+  f.target_activation = activation(in.pair->target, in.pair->target_scale);
   f.source_hyperpixels = in.pair->source.hyperpixels.size();
   f.target_hyperpixels = in.pair->target.hyperpixels.size();
   f.compute_ms = in.pair->timings.total_ms();

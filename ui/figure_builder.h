@@ -22,6 +22,9 @@ struct FigureInputs {
   std::vector<int> point_ids;
   std::vector<TransferredPoint> transferred;   // of `points`
   const PairAnnotation* annotation = nullptr;  // ground truth, when the pair comes from a dataset
+  // Another method's transfer of the same points (SCOT's pairs: HPF's), and its name.
+  std::string comparison_method;
+  std::vector<TransferredPoint> comparison_transferred;
 };
 
 PairFigure build_figure(const FigureInputs& inputs);

@@ -13,6 +13,7 @@
 #include "ui/flow_wheel.h"
 #include "ui/layers_panel.h"
 #include "ui/pair_view.h"
+#include "ui/query_rows.h"
 #include "ui/search_panel.h"
 #include "ui/settings_panel.h"
 #include "ui/start_page.h"
@@ -375,6 +376,15 @@ void MainWindow::build_pair_tab(QWidget* tab) {
        tr("Point query: hover the source for the confidence heatmap over the target, the best match "
           "and the covering receptive fields. Click to pin, click again to follow."),
        QKeySequence(Qt::Key_7)},
+      {Overlay::Activation, tr("CAM"),
+       tr("SCOT's class activation maps (the likeliest two ImageNet classes, three scales) with each "
+          "hyperpixel's marginal weight as a dot: small and dark 0.5, large and white 1.0. Only with the "
+          "scot matcher and CAM marginals"),
+       QKeySequence(Qt::Key_8)},
+      {Overlay::Comparison, tr("vs HPF"),
+       tr("With the scot matcher: where HPF sends the same points (rings), green where the two methods agree "
+          "within the PCK radius (one grid cell without ground truth), orange where they do not"),
+       QKeySequence(Qt::Key_9)},
   };
   for (const auto& o : overlays) {
     QAction* a = bar->addAction(o.name);
@@ -432,6 +442,8 @@ void MainWindow::build_pair_tab(QWidget* tab) {
   query_info_->setContentsMargins(8, 2, 8, 2);
   query_info_->setText(tr("Hover the source image to query a point."));
   layout->addWidget(query_info_);
+  query_rows_ = new QueryRows(tab);
+  layout->addWidget(query_rows_);
 }
 
 void MainWindow::build_actions() {
@@ -574,6 +586,7 @@ void MainWindow::open_dataset_pair(std::shared_ptr<const Dataset> dataset, const
 void MainWindow::on_result() {
   const auto figure = session_.figure();
   view_->set_figure(figure);
+  query_rows_->set_target(figure->target_image, figure->target_size);
   stack_->setCurrentWidget(tabs_);
   refresh_evaluation();
   wheel_->set_max_flow(figure->max_flow);
@@ -597,6 +610,15 @@ void MainWindow::on_result() {
       correct += prediction_correct(*figure, i, s.alpha, t);
     text += tr(" — PCK@%1: %2/%3").arg(s.alpha).arg(correct).arg(figure->transferred.size());
   }
+  if (!figure->comparison_transferred.empty()) {
+    const MatchSettings& s = session_.settings();
+    const double t = s.threshold == ThresholdChoice::Image ? figure->threshold_image : figure->threshold_bbox;
+    const double radius = agreement_radius(*figure, s.alpha, t);
+    int agree = 0;
+    for (size_t i = 0; i < figure->transferred.size(); ++i) agree += methods_agree(*figure, i, radius);
+    text +=
+        tr(" — %1 agrees on %2/%3").arg(figure->comparison_method).arg(agree).arg(figure->transferred.size());
+  }
   status_text_->setText(text);
   layers_stale_ = true;
   layers_->set_tiles({}, {});
@@ -607,12 +629,18 @@ void MainWindow::on_result() {
   }
 }
 
+void MainWindow::query_source_point(const QPointF& point) {
+  pending_query_ = point;
+  run_query();
+}
+
 void MainWindow::run_query() {
   if (!pending_query_) return;
   const QPointF p = *pending_query_;
   pending_query_.reset();
   const std::optional<QueryOverlay> q = session_.query(p);
   view_->show_query(q);
+  query_rows_->show_query(q);
   if (!q) return;
   QString text = tr("Source (%1, %2)").arg(p.x(), 0, 'f', 1).arg(p.y(), 0, 'f', 1);
   if (q->best_match) {

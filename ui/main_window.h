@@ -33,6 +33,8 @@ class PairView;
 class SettingsPanel;
 class StartPage;
 
+class QueryRows;
+
 class MainWindow : public QMainWindow {
   Q_OBJECT
  public:
@@ -69,6 +71,9 @@ class MainWindow : public QMainWindow {
   QString last_error() const { return last_error_; }
   bool showing_start_page() const;
   void show_layers_tab();
+  // Queries a source point as hovering it does (heatmap, boxes, the query rows below the view).
+  void query_source_point(const QPointF& point);
+  QueryRows& query_rows() { return *query_rows_; }
   // The current pair figure (PNG, SVG, PDF) and its results JSON, for the export bundle; empty without a
   // pair.
   std::vector<BundleEntry> pair_bundle_entries();
@@ -130,6 +135,7 @@ class MainWindow : public QMainWindow {
   QWidget* error_banner_ = nullptr;
   QPushButton* error_weights_ = nullptr;
   QLabel* query_info_ = nullptr;
+  QueryRows* query_rows_ = nullptr;
   QLabel* status_text_ = nullptr;
   QProgressBar* progress_ = nullptr;
   QPushButton* cancel_ = nullptr;

@@ -38,6 +38,22 @@ struct PairFigure {
   QImage warped_source, flow_colours;
   double max_flow = 0;  // original source pixels
 
+  // SCOT's class activation marginals (docs/method.md §10.2), empty unless the method used them: each image's
+  // CAM over its resized frame (colour-mapped; drawn stretched), and each hyperpixel's box centre (original
+  // pixels) with its marginal weight (0.5, 0.8, 0.9 or 1.0).
+  struct Activation {
+    QImage map;
+    std::vector<QPointF> centres;
+    std::vector<float> weights;
+  };
+  Activation source_activation, target_activation;
+
+  // With SCOT: where HPF (same backbone, layers and Hough options) sends the same points, so that the view
+  // can show where the two methods agree. Empty otherwise.
+  QString comparison_method;
+  std::vector<std::optional<QPointF>> comparison_transferred;
+  double target_cell = 0;  // one target base-grid cell, original pixels (the agreement radius without truth)
+
   qint64 source_hyperpixels = 0, target_hyperpixels = 0;
   double compute_ms = 0;
 
@@ -46,5 +62,13 @@ struct PairFigure {
 
 // Whether prediction `i` lies within alpha * threshold of its ground truth (false when not transferred).
 bool prediction_correct(const PairFigure& figure, size_t i, double alpha, double threshold);
+
+// Whether the two methods send point `i` to within `radius` original pixels of each other (both must have
+// transferred it).
+bool methods_agree(const PairFigure& figure, size_t i, double radius);
+
+// The radius within which two predictions agree: alpha * threshold when the pair has ground truth (the PCK
+// radius), else one target base-grid cell.
+double agreement_radius(const PairFigure& figure, double alpha, double threshold);
 
 }  // namespace hpf

@@ -13,6 +13,8 @@
 
 #include <QFileInfo>
 
+#include <algorithm>
+
 namespace hpf {
 
 QString PairSource::describe() const {
@@ -159,6 +161,17 @@ quint64 PairSession::compute() {
           for (size_t i = 0; i < inputs.point_ids.size(); ++i) inputs.point_ids[i] = static_cast<int>(i);
         }
         result->transferred = transfer_points(*pair, result->points, &pair->timings.transfer_ms);
+        if (options.method == "scot") {
+          // What HPF does with the same points: the view marks where the two methods agree.
+          ctx.report(6, kSteps, "matching with HPF for comparison");
+          MatchOptions hpf_options = options;
+          hpf_options.method = "hpf";
+          const HyperpixelFlow hpf_flow(*loaded.backbone, hpf_options);
+          const MatchedPair hpf_pair = match_pair(hpf_flow, src_image, trg_image, ctx);
+          inputs.comparison_method = "HPF";
+          inputs.comparison_transferred = transfer_points(hpf_pair, result->points);
+          ctx.check_cancelled();
+        }
         inputs.pair = pair.get();
         inputs.source = src.get();
         inputs.target = trg.get();
@@ -222,6 +235,16 @@ std::optional<QueryOverlay> PairSession::query(const QPointF& p) const {
   o.target_jump = q.target_jump;
   if (!q.confidence.empty()) {
     o.heatmap = heatmap_image(q.confidence, static_cast<int>(q.grid_width), static_cast<int>(q.grid_height));
+    // Cosines are drawn relative to their peak (their absolute range is small), which the caption gives.
+    o.appearance_peak = *std::max_element(q.appearance.begin(), q.appearance.end());
+    std::vector<float> appearance = q.appearance;
+    if (o.appearance_peak > 0) {
+      for (float& v : appearance) v /= o.appearance_peak;
+    }
+    o.appearance_heatmap =
+        heatmap_image(appearance, static_cast<int>(q.grid_width), static_cast<int>(q.grid_height));
+    o.votes_heatmap = heatmap_image(q.votes, static_cast<int>(q.grid_width), static_cast<int>(q.grid_height));
+    o.votes_label = result_ && result_->options.method == "scot" ? tr("transport plan row") : tr("cos^d row");
     const double cell = static_cast<double>(q.target_jump) / pair_->target_scale;
     o.heatmap_rect = QRectF(0, 0, cell * q.grid_width, cell * q.grid_height);
   }

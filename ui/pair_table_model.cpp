@@ -91,6 +91,7 @@ void PairTableModel::set_pairs(std::shared_ptr<const std::vector<PairAnnotation>
   beginResetModel();
   pairs_ = std::move(pairs);
   pck_.clear();
+  warnings_.clear();
   rows_ = all;
   row_of_.assign(pairs_->size(), 0);
   for (size_t i = 0; i < row_of_.size(); ++i) row_of_[i] = static_cast<int>(i);
@@ -117,6 +118,12 @@ int PairTableModel::row_of(int pair_index) const {
   return pair_index >= 0 && static_cast<size_t>(pair_index) < row_of_.size()
              ? row_of_[static_cast<size_t>(pair_index)]
              : -1;
+}
+
+void PairTableModel::set_warnings(
+    const std::unordered_map<std::string, std::vector<std::string>>& warnings_by_id) {
+  warnings_ = warnings_by_id;
+  if (rowCount() > 0) Q_EMIT dataChanged(index(0, Pck), index(rowCount() - 1, Pck));
 }
 
 void PairTableModel::set_pck(const std::unordered_map<std::string, double>& pck_by_id, const QString& alpha) {
@@ -166,10 +173,15 @@ QVariant PairTableModel::data(const QModelIndex& index, int role) const {
   if (role == Qt::TextAlignmentRole && (column == Keypoints || column == Pck)) {
     return QVariant(Qt::AlignRight | Qt::AlignVCenter);
   }
+  const auto warnings = warnings_.find(p.id);
   if (role == Qt::ToolTipRole) {
-    return QStringLiteral("%1\n%2 → %3")
-        .arg(QString::fromStdString(p.id), QString::fromStdString(p.source_image),
-             QString::fromStdString(p.target_image));
+    QString tip = QStringLiteral("%1\n%2 → %3")
+                      .arg(QString::fromStdString(p.id), QString::fromStdString(p.source_image),
+                           QString::fromStdString(p.target_image));
+    if (warnings != warnings_.end()) {
+      for (const std::string& w : warnings->second) tip += QStringLiteral("\n⚠ ") + QString::fromStdString(w);
+    }
+    return tip;
   }
   if (role == Qt::ForegroundRole && column == Pck) {
     const double v = pck(pair);
@@ -198,7 +210,8 @@ QVariant PairTableModel::data(const QModelIndex& index, int role) const {
     }
     case Pck: {
       const double v = pck(pair);
-      return std::isnan(v) ? QString() : QString::number(100.0 * v, 'f', 1);
+      const QString mark = warnings != warnings_.end() ? QStringLiteral("⚠ ") : QString();
+      return std::isnan(v) ? mark : mark + QString::number(100.0 * v, 'f', 1);
     }
     default:
       return {};

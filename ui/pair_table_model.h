@@ -55,6 +55,8 @@ class PairTableModel : public QAbstractTableModel {
 
   // Each pair's PCK by pair id (at `alpha`), from a run; pairs without one show nothing. Empty map: clear.
   void set_pck(const std::unordered_map<std::string, double>& pck_by_id, const QString& alpha);
+  // The run's warnings per pair id: a ⚠ beside the pair's PCK, the messages in its tooltip.
+  void set_warnings(const std::unordered_map<std::string, std::vector<std::string>>& warnings_by_id);
   // By pair index; empty when no run.
   const std::vector<double>& pck_values() const { return pck_; }
   double pck(int pair_index) const;  // NaN when none
@@ -76,8 +78,9 @@ class PairTableModel : public QAbstractTableModel {
   ThumbnailLoader* thumbnails_;
   std::shared_ptr<const std::vector<PairAnnotation>> pairs_;
   std::shared_ptr<const std::vector<int>> rows_;
-  std::vector<int> row_of_;  // per pair index: its row, or -1
-  std::vector<double> pck_;  // per pair index; empty when no run
+  std::vector<int> row_of_;                                             // per pair index: its row, or -1
+  std::vector<double> pck_;                                             // per pair index; empty when no run
+  std::unordered_map<std::string, std::vector<std::string>> warnings_;  // by pair id
   QString pck_alpha_;
   int sort_column_ = Id;
   Qt::SortOrder sort_order_ = Qt::AscendingOrder;

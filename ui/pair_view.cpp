@@ -62,6 +62,7 @@ PairView::PairView(QWidget* parent) : QGraphicsView(parent) {
   visible_[index_of(Overlay::HyperpixelLines)] = false;
   visible_[index_of(Overlay::WarpedSource)] = false;
   visible_[index_of(Overlay::FlowColours)] = false;
+  visible_[index_of(Overlay::Activation)] = false;
 }
 
 void PairView::set_figure(std::shared_ptr<const PairFigure> figure) {
@@ -152,10 +153,12 @@ void PairView::rebuild() {
   const double r = marker_radius();
   add_frames(f);
   add_dense_flow(f);
+  add_activation(f, r);
   add_hyperpixel_lines(f, r);
   add_match_lines(f, r);
   add_keypoints(f, r);
   add_transferred(f, r);
+  add_comparison(f, r);
   scene()->setSceneRect(scene()->itemsBoundingRect());
   rebuild_query();
 }
@@ -179,6 +182,28 @@ void PairView::add_dense_flow(const PairFigure& f) {
   auto* colours = stretched_pixmap(f.flow_colours, f.source_size, group(Overlay::FlowColours, source_frame_));
   colours->setOpacity(flow_opacity_);
   items_[index_of(Overlay::FlowColours)].append(colours);
+}
+
+// SCOT's CAM over each image and a dot per hyperpixel, its size and brightness its marginal weight.
+void PairView::add_activation(const PairFigure& f, double r) {
+  const auto draw = [&](const PairFigure::Activation& a, const QSize& size, QGraphicsRectItem* frame) {
+    if (a.map.isNull()) return;
+    QGraphicsItemGroup* g = group(Overlay::Activation, frame);
+    stretched_pixmap(a.map, size, g)->setOpacity(0.75);
+    for (size_t i = 0; i < a.centres.size(); ++i) {
+      const double radius = r * 0.55 * a.weights[i];
+      auto* dot = new QGraphicsEllipseItem(-radius, -radius, 2 * radius, 2 * radius, g);
+      dot->setPos(a.centres[i]);
+      const int grey = static_cast<int>(255 * std::clamp((a.weights[i] - 0.5f) / 0.5f, 0.0f, 1.0f));
+      dot->setBrush(QColor(grey, grey, 255 - grey / 2, 220));
+      dot->setPen(Qt::NoPen);
+      dot->setData(kIndexRole, static_cast<int>(i));
+      dot->setToolTip(tr("marginal weight %1").arg(a.weights[i]));
+      items_[index_of(Overlay::Activation)].append(dot);
+    }
+  };
+  draw(f.source_activation, f.source_size, source_frame_);
+  draw(f.target_activation, f.target_size, target_frame_);
 }
 
 // Hyperpixel match lines, strongest first, in scene coordinates.
@@ -285,6 +310,31 @@ void PairView::add_transferred(const PairFigure& f, double r) {
     square->setPen(cosmetic_pen(Qt::black, r * 0.3));
     square->setData(kIndexRole, static_cast<int>(i));
     items_[index_of(Overlay::Transferred)].append(square);
+  }
+}
+
+// The comparison method's prediction of each point as a ring, joined to this method's by a line: green where
+// the two agree (within the PCK radius, or one grid cell without ground truth), orange where they do not.
+void PairView::add_comparison(const PairFigure& f, double r) {
+  if (f.comparison_transferred.empty()) return;
+  QGraphicsItemGroup* g = group(Overlay::Comparison, target_frame_);
+  const double radius = agreement_radius(f, alpha_, threshold_);
+  for (size_t i = 0; i < f.comparison_transferred.size() && i < f.transferred.size(); ++i) {
+    if (!f.comparison_transferred[i]) continue;
+    const bool agree = methods_agree(f, i, radius);
+    const QColor colour = agree ? kCorrect : QColor(255, 150, 0);
+    if (f.transferred[i]) {
+      auto* link = new QGraphicsLineItem(QLineF(*f.transferred[i], *f.comparison_transferred[i]), g);
+      link->setPen(cosmetic_pen(colour, r * 0.25, Qt::DashLine));
+    }
+    auto* ring = new QGraphicsEllipseItem(-r, -r, 2 * r, 2 * r, g);
+    ring->setPos(*f.comparison_transferred[i]);
+    ring->setPen(cosmetic_pen(colour, r * 0.35));
+    ring->setData(kIndexRole, static_cast<int>(i));
+    ring->setToolTip(
+        agree ? tr("%1 agrees with this method on point %2").arg(f.comparison_method).arg(f.point_ids[i])
+              : tr("%1 sends point %2 elsewhere").arg(f.comparison_method).arg(f.point_ids[i]));
+    items_[index_of(Overlay::Comparison)].append(ring);
   }
 }
 

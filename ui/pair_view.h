@@ -17,8 +17,18 @@ class QGraphicsRectItem;
 
 namespace hpf {
 
-enum class Overlay { Keypoints, Transferred, MatchLines, HyperpixelLines, WarpedSource, FlowColours, Query };
-constexpr int kOverlayCount = 7;
+enum class Overlay {
+  Keypoints,
+  Transferred,
+  MatchLines,
+  HyperpixelLines,
+  WarpedSource,
+  FlowColours,
+  Query,
+  Activation,  // SCOT's class activation maps and marginal weights
+  Comparison   // SCOT's pairs: where HPF sends the same points, and whether the two agree
+};
+constexpr int kOverlayCount = 9;
 
 enum class PairLayout { SideBySide, Stacked };
 
@@ -75,10 +85,12 @@ class PairView : public QGraphicsView {
   // The steps of rebuild(), in drawing order.
   void add_frames(const PairFigure& figure);
   void add_dense_flow(const PairFigure& figure);
+  void add_activation(const PairFigure& figure, double marker_radius);
   void add_hyperpixel_lines(const PairFigure& figure, double marker_radius);
   void add_match_lines(const PairFigure& figure, double marker_radius);
   void add_keypoints(const PairFigure& figure, double marker_radius);
   void add_transferred(const PairFigure& figure, double marker_radius);
+  void add_comparison(const PairFigure& figure, double marker_radius);
   void rebuild_query();
   std::optional<QPointF> source_point_at(const QPoint& view_pos) const;
   QGraphicsItemGroup* group(Overlay overlay, QGraphicsItem* parent);

@@ -18,7 +18,11 @@ struct QueryOverlay {
   std::vector<float> confidence;                   // grid_height x grid_width, row major, in [0, 1]
   qint64 grid_width = 0, grid_height = 0, target_jump = 0;
   QImage heatmap;       // grid-sized, colour-mapped, alpha grows with confidence
-  QRectF heatmap_rect;  // where the heatmap goes, original target pixels
+  QRectF heatmap_rect;  // where the heatmap goes, original target pixels (the rows below too)
+  // What the confidence is made of (core's PointQuery::appearance and ::votes), same grid as the heatmap.
+  QImage appearance_heatmap, votes_heatmap;  // each relative to its own peak
+  float appearance_peak = 0;                 // the largest cosine of the row
+  QString votes_label;                       // "cos^d row" (HPF) or "transport plan row" (SCOT)
   // Cosine similarity, per backbone layer (index = position in the layer list), between the source feature at
   // the point and the target feature at the best match; empty until the layer maps are computed.
   std::vector<float> layer_similarity;

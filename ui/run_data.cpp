@@ -6,14 +6,23 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QJsonObject>
 
 #include <stdexcept>
 
 namespace hpf {
 
+QString RunData::method() const {
+  return QJsonDocument::fromJson(QByteArray::fromStdString(run.options_json))
+      .object()
+      .value("method")
+      .toString("hpf")
+      .toUpper();
+}
+
 QString RunData::label() const {
-  QString text = QStringLiteral("%1 (%2) on %3/%4")
-                     .arg(QString::fromStdString(run.backbone), QString::fromStdString(run.layers),
+  QString text = QStringLiteral("%1 %2 (%3) on %4/%5")
+                     .arg(method(), QString::fromStdString(run.backbone), QString::fromStdString(run.layers),
                           QString::fromStdString(run.dataset), QString::fromStdString(run.split));
   if (!folder.isEmpty()) text += QStringLiteral(" — ") + QFileInfo(folder).fileName();
   return text;
@@ -25,6 +34,14 @@ std::string RunData::headline_alpha() const {
     if (QString::fromStdString(a).toDouble(&ok) == 0.1 && ok) return a;
   }
   return run.alphas.empty() ? std::string() : run.alphas.front();
+}
+
+std::unordered_map<std::string, std::vector<std::string>> RunData::warnings_by_pair() const {
+  std::unordered_map<std::string, std::vector<std::string>> out;
+  for (const PairRecord& r : records) {
+    if (!r.warnings.empty()) out[r.id] = r.warnings;
+  }
+  return out;
 }
 
 std::unordered_map<std::string, double> RunData::pck_by_pair(const std::string& alpha) const {

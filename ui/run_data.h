@@ -30,10 +30,14 @@ struct RunData {
   bool complete = false;  // summary.json exists / the run finished
 
   // "mobilenet_v2 (4,7,10) on spair/test" (and the folder name).
+  // The matching method in capitals ("HPF", "SCOT"), from the recorded options (HPF for older runs).
+  QString method() const;
   QString label() const;
   // The alpha the pair table shows: 0.1 when the run has it (the paper's headline), else the first one.
   std::string headline_alpha() const;
   // Each scored pair's PCK at `alpha`, by pair id.
+  // Each pair's warnings, by pair id (pairs without any are absent).
+  std::unordered_map<std::string, std::vector<std::string>> warnings_by_pair() const;
   std::unordered_map<std::string, double> pck_by_pair(const std::string& alpha) const;
 };
 

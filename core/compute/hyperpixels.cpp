@@ -6,7 +6,8 @@
 
 namespace hpf {
 
-at::Tensor receptive_field_boxes(int64_t grid_width, int64_t grid_height, int64_t jump, int64_t receptive_field) {
+at::Tensor receptive_field_boxes(int64_t grid_width, int64_t grid_height, int64_t jump,
+                                 int64_t receptive_field) {
   const auto options = at::TensorOptions().dtype(at::kFloat);
   const at::Tensor xs = at::arange(grid_width, options).repeat({grid_height});
   const at::Tensor ys = at::arange(grid_height, options).repeat_interleave(grid_width);
@@ -28,21 +29,23 @@ at::Tensor box_centers(const at::Tensor& boxes) {
   return at::stack({x, y}, 1);
 }
 
-Hyperpixels assemble_hyperpixels(const std::vector<at::Tensor>& layer_maps, const std::vector<LayerInfo>& layers,
-                                 int image_width, int image_height, const HyperpixelOptions& options) {
+Hyperpixels assemble_hyperpixels(const std::vector<at::Tensor>& layer_maps,
+                                 const std::vector<LayerInfo>& layers, int image_width, int image_height,
+                                 const HyperpixelOptions& options) {
   return assemble_hyperpixels(layer_maps, layers, image_width, image_height, options, true);
 }
 
-Hyperpixels assemble_hyperpixels(const std::vector<at::Tensor>& layer_maps, const std::vector<LayerInfo>& layers,
-                                 int image_width, int image_height, const HyperpixelOptions& options,
-                                 bool materialize_features) {
+Hyperpixels assemble_hyperpixels(const std::vector<at::Tensor>& layer_maps,
+                                 const std::vector<LayerInfo>& layers, int image_width, int image_height,
+                                 const HyperpixelOptions& options, bool materialize_features) {
   if (layer_maps.empty() || layer_maps.size() != layers.size()) {
     throw std::invalid_argument("assemble_hyperpixels: need one feature map per layer, got " +
-                                std::to_string(layer_maps.size()) + " maps for " + std::to_string(layers.size()) +
-                                " layers");
+                                std::to_string(layer_maps.size()) + " maps for " +
+                                std::to_string(layers.size()) + " layers");
   }
   for (size_t i = 1; i < layers.size(); ++i) {
-    if (layers[i].id <= layers[i - 1].id) throw std::invalid_argument("assemble_hyperpixels: ids must ascend");
+    if (layers[i].id <= layers[i - 1].id)
+      throw std::invalid_argument("assemble_hyperpixels: ids must ascend");
   }
   Hyperpixels hp;
   hp.layers = layers;
@@ -64,18 +67,25 @@ Hyperpixels assemble_hyperpixels(const std::vector<at::Tensor>& layer_maps, cons
   hp.boxes = all_boxes.index_select(0, hp.grid_index);
   hp.centers = box_centers(hp.boxes);
 
-  if (materialize_features) {
-    std::vector<at::Tensor> resized;
-    resized.reserve(layer_maps.size());
-    resized.push_back(base);
-    for (size_t i = 1; i < layer_maps.size(); ++i) {
-      resized.push_back(at::upsample_bilinear2d(layer_maps[i], {hp.grid_height, hp.grid_width}, true));
-    }
-    const at::Tensor concatenated = at::cat(resized, 1)[0];  // (D, h, w)
-    const at::Tensor rows = concatenated.view({concatenated.size(0), -1}).t();
-    hp.features = rows.index_select(0, hp.grid_index.to(rows.device())).contiguous();
-  }
+  if (materialize_features) hp.features = hyperpixel_feature_rows(hp, {});
   return hp;
+}
+
+at::Tensor hyperpixel_feature_rows(const Hyperpixels& hp, const at::Tensor& rows) {
+  if (hp.features.defined())
+    return rows.defined() ? hp.features.index_select(0, rows.to(hp.features.device())) : hp.features;
+  std::vector<at::Tensor> resized;
+  resized.reserve(hp.layer_maps.size());
+  resized.push_back(hp.layer_maps.front().unsqueeze(0));
+  for (size_t i = 1; i < hp.layer_maps.size(); ++i) {
+    resized.push_back(
+        at::upsample_bilinear2d(hp.layer_maps[i].unsqueeze(0), {hp.grid_height, hp.grid_width}, true));
+  }
+  const at::Tensor concatenated = at::cat(resized, 1)[0];  // (D, h, w)
+  const at::Tensor all = concatenated.view({concatenated.size(0), -1}).t();
+  const at::Tensor positions =
+      rows.defined() ? hp.grid_index.index_select(0, rows.to(hp.grid_index.device())) : hp.grid_index;
+  return all.index_select(0, positions.to(all.device())).contiguous();
 }
 
 }  // namespace hpf

@@ -43,6 +43,10 @@ Hyperpixels assemble_hyperpixels(const std::vector<at::Tensor>& layer_maps,
                                  const std::vector<LayerInfo>& layers, int image_width, int image_height,
                                  const HyperpixelOptions& options = {});
 
+// The concatenated (upsampled) features of the given rows, (rows, D): hp.features where it was materialised,
+// else rebuilt from the layer maps. For point queries and other small selections.
+at::Tensor hyperpixel_feature_rows(const Hyperpixels& hp, const at::Tensor& rows);
+
 // The concatenated features are only materialised when `materialize_features` is true; the factorised
 // correlation works from layer_maps alone.
 Hyperpixels assemble_hyperpixels(const std::vector<at::Tensor>& layer_maps,

@@ -177,11 +177,9 @@ PairRecord evaluate_pair(const Dataset& dataset, const HyperpixelFlow& flow, Ima
   try {
     SuppliedImage source(supply, pair.source_image), target(supply, pair.target_image);
     const MatchedPair matched = match_pair(flow, source, target);
-    if (!matched.notice.empty()) {
-      record.warnings.push_back(matched.notice);
-      context.warn("pair " + pair.id + ": " + matched.notice);
-    }
+    if (!matched.notice.empty()) record.warnings.push_back(matched.notice);
     score_pair(matched, pair, dataset.annotation_kind(), threshold, options.alphas, record);
+    for (const std::string& warning : record.warnings) context.warn("pair " + pair.id + ": " + warning);
   } catch (const JobCancelled&) {
     throw;
   } catch (const std::exception& e) {

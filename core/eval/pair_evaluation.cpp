@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <stdexcept>
 
 namespace hpf {
@@ -28,6 +29,33 @@ cv::Mat polygon_mask(const std::vector<Point2>& polygon, int width, int height) 
   return mask;
 }
 
+std::string number(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.1f", v);
+  return text;
+}
+
+// Annotated keypoints beyond their image: slightly (annotation tools clip loosely) a warning kept with the
+// pair; further, an error -- such a point transfers from nowhere or inflates a keypoint-extent PCK threshold
+// until the pair scores almost perfectly.
+void check_keypoints_in_image(const std::vector<Keypoint>& points, const char* which,
+                              const std::string& image, int width, int height, PairRecord& record) {
+  const double margin = kKeypointMargin * std::max(width, height);
+  for (size_t k = 0; k < points.size(); ++k) {
+    const double x = points[k].x, y = points[k].y;
+    const double beyond = std::max({-x, -y, x - width, y - height});
+    if (beyond <= 0) continue;
+    const std::string what = std::string(which) + " keypoint " + std::to_string(k) + " (" + number(x) + ", " +
+                             number(y) + ") lies " + number(beyond) + " px outside the " +
+                             std::to_string(width) + "x" + std::to_string(height) + " image " + image;
+    if (beyond > margin) {
+      throw std::invalid_argument(what + "; annotations may lie at most " + number(margin) +
+                                  " px (5% of the longer side) outside their image");
+    }
+    record.warnings.push_back(what);
+  }
+}
+
 }  // namespace
 
 std::pair<double, double> mask_agreement(const std::vector<Point2>& predicted,
@@ -41,6 +69,14 @@ std::pair<double, double> mask_agreement(const std::vector<Point2>& predicted,
 
 void score_pair(const MatchedPair& matched, const PairAnnotation& pair, AnnotationKind kind,
                 ThresholdKind threshold, const std::vector<std::string>& alphas, PairRecord& record) {
+  if (kind == AnnotationKind::Keypoints) {
+    check_keypoints_in_image(pair.source_kps, "source", pair.source_image,
+                             matched.source.image.original_width, matched.source.image.original_height,
+                             record);
+    check_keypoints_in_image(pair.target_kps, "target", pair.target_image,
+                             matched.target.image.original_width, matched.target.image.original_height,
+                             record);
+  }
   const at::Tensor src_kps = scale_points(as_points(pair.source_kps), matched.source_scale);
   const TransferredKeypoints t =
       transfer_keypoints(matched.source.hyperpixels.boxes, matched.target.hyperpixels.boxes,

@@ -9,7 +9,12 @@
 
 namespace hpf {
 
-// Fills the result fields of `record` (index, names and flags are the caller's).
+// How far outside its image an annotated keypoint may lie, as a fraction of the image's longer side: up to
+// it, a warning in the pair's record; beyond it, std::invalid_argument naming the pair's image and keypoint.
+constexpr double kKeypointMargin = 0.05;
+
+// Fills the result fields of `record` (index, names and flags are the caller's); checks the annotated
+// keypoints against their images first (kKeypointMargin).
 void score_pair(const MatchedPair& matched, const PairAnnotation& pair, AnnotationKind kind,
                 ThresholdKind threshold, const std::vector<std::string>& alphas, PairRecord& record);
 

@@ -3,6 +3,7 @@
 #include "core/fileio/atomic_file.h"
 #include "core/fileio/json_lines.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QString>
@@ -94,6 +95,9 @@ Summary read_summary_files(const std::string& summary_path, const std::string& c
   s.skipped = o["skipped"].toInteger();
   s.keypoints = o["keypoints"].toInteger();
   s.uncovered = o["uncovered_keypoints"].toInteger();
+  for (const QJsonValue& w : o["warnings"].toArray()) {
+    s.warnings.emplace_back(w["pair"].toString().toStdString(), w["message"].toString().toStdString());
+  }
   s.pck = alpha_values(o["pck"].toObject());
   const QJsonObject categories = o["pck_per_category"].toObject();
   for (auto it = categories.begin(); it != categories.end(); ++it) {

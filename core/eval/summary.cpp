@@ -62,6 +62,7 @@ Summary summarize(std::vector<PairRecord> records, const std::vector<std::string
   double lt_sum = 0, iou_sum = 0;
   int64_t mask_pairs = 0;
   for (const PairRecord& r : records) {
+    for (const std::string& w : r.warnings) s.warnings.emplace_back(r.id, w);
     if (!r.error.empty()) {
       ++s.skipped;
       continue;
@@ -161,6 +162,12 @@ std::string summary_json(const Summary& s, const RunDescription& run) {
   root["skipped"] = static_cast<qint64>(s.skipped);
   root["keypoints"] = static_cast<qint64>(s.keypoints);
   root["uncovered_keypoints"] = static_cast<qint64>(s.uncovered);
+  QJsonArray warnings;
+  for (const auto& [pair, message] : s.warnings) {
+    warnings.append(
+        QJsonObject{{"pair", QString::fromStdString(pair)}, {"message", QString::fromStdString(message)}});
+  }
+  root["warnings"] = warnings;
   if (!s.pck.empty()) root["pck"] = alpha_object(s.pck);
   if (!s.pck_per_category.empty()) {
     QJsonObject categories;
@@ -235,6 +242,7 @@ std::string summary_table(const Summary& s, const RunDescription& run) {
   row("all", s.pck);
   if (s.uncovered) out << s.uncovered << " keypoints had no covering hyperpixel (counted wrong)\n";
   if (s.skipped) out << s.skipped << " pairs skipped (see pairs.jsonl 'error')\n";
+  if (!s.warnings.empty()) out << s.warnings.size() << " warnings (summary.json 'warnings', pairs.jsonl)\n";
   return out.str();
 }
 

@@ -31,6 +31,9 @@ struct Summary {
   std::map<std::string, std::map<std::string, std::map<std::string, double>>>
       pck_per_difficulty;  // flag -> value -> alpha
   std::optional<double> lt_acc, iou;
+  // Every pair's warnings (legal but noteworthy: a keypoint slightly outside its image, a GPU fallback,
+  // SCOT's doubled epsilon), as {pair id, message}, in pair order.
+  std::vector<std::pair<std::string, std::string>> warnings;
   std::vector<double> curve_alphas;  // 0, 0.01, ..., 0.2
   std::vector<double> curve;         // overall PCK at each curve alpha
   std::map<std::string, std::vector<double>> curve_per_category;

@@ -4,6 +4,22 @@
 #include <c10/core/InferenceMode.h>
 
 namespace hpf {
+namespace {
+
+// Values of the target's kept hyperpixels spread over its base grid (pruned positions 0), optionally divided
+// by their maximum.
+std::vector<float> on_target_grid(const Hyperpixels& target, at::Tensor values, bool rescale) {
+  if (rescale) {
+    const float peak = values.max().item<float>();
+    if (peak > 0) values = values / peak;
+  }
+  at::Tensor grid =
+      at::zeros({target.grid_height * target.grid_width}, at::TensorOptions().dtype(at::kFloat));
+  grid.index_copy_(0, target.grid_index.to(at::kCPU), values.to(at::kCPU, at::kFloat));
+  return std::vector<float>(grid.data_ptr<float>(), grid.data_ptr<float>() + grid.numel());
+}
+
+}  // namespace
 
 PointQuery query_point(const MatchedPair& pair, const Point2& source_point) {
   c10::InferenceMode inference;
@@ -20,7 +36,8 @@ PointQuery query_point(const MatchedPair& pair, const Point2& source_point) {
   const float x = static_cast<float>(source_point.x) * pair.source_scale;
   const float y = static_cast<float>(source_point.y) * pair.source_scale;
   const at::Tensor b = src.boxes;
-  const at::Tensor covers = b.select(1, 0).le(x) & b.select(1, 1).le(y) & b.select(1, 2).ge(x) & b.select(1, 3).ge(y);
+  const at::Tensor covers =
+      b.select(1, 0).le(x) & b.select(1, 1).le(y) & b.select(1, 2).ge(x) & b.select(1, 3).ge(y);
   const at::Tensor indices = covers.nonzero().view(-1);
   if (indices.numel() == 0) return q;
 
@@ -37,11 +54,12 @@ PointQuery query_point(const MatchedPair& pair, const Point2& source_point) {
     q.target_boxes.push_back(box(trg.boxes, best[i].item<int64_t>(), pair.target_scale));
     sum += pair.match.correlation.confidence_rows(i, i + 1).squeeze(0);
   }
-  const float peak = sum.max().item<float>();
-  if (peak > 0) sum /= peak;
-  at::Tensor grid = at::zeros({trg.grid_height * trg.grid_width}, at::TensorOptions().dtype(at::kFloat));
-  grid.index_copy_(0, trg.grid_index.to(at::kCPU), sum.to(at::kCPU, at::kFloat));
-  q.confidence.assign(grid.data_ptr<float>(), grid.data_ptr<float>() + grid.numel());
+  const at::Tensor rows = indices.to(pair.match.correlation.similarity.device());
+  q.confidence = on_target_grid(trg, sum, /*rescale=*/true);
+  q.votes = on_target_grid(trg, pair.match.correlation.similarity.index_select(0, rows).mean(0), true);
+  const at::Tensor cosine =
+      appearance_similarity(hyperpixel_feature_rows(src, indices), hyperpixel_feature_rows(trg, {}), 1.0);
+  q.appearance = on_target_grid(trg, cosine.mean(0), false);
   return q;
 }
 

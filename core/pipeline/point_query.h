@@ -1,6 +1,6 @@
 #pragma once
-// Point queries on a matched pair: where does one source pixel go, and how confident is the matcher about each
-// target position? Reuses the pair's correlation, so it is cheap enough to follow the mouse.
+// Point queries on a matched pair: where does one source pixel go, and how confident is the matcher about
+// each target position? Reuses the pair's correlation, so it is cheap enough to follow the mouse.
 
 #include "core/pipeline/pair_matching.h"
 
@@ -18,8 +18,13 @@ struct PointQuery {
   // Mean RHM confidence of the covering hyperpixels over the target base grid (grid_height x grid_width, row
   // major), scaled to [0, 1]; pruned positions are 0. Empty when no hyperpixel covers the point.
   std::vector<float> confidence;
+  // What the confidence is made of, on the same grid: the mean max(0, cos) of the covering hyperpixels (not
+  // rescaled: cosines are comparable across points), and the mean of the method's votes before the Hough
+  // weighting (HPF: max(0, cos)^d; SCOT: the rescaled transport plan raised to its exponent), scaled to [0,
+  // 1].
+  std::vector<float> appearance, votes;
   int64_t grid_width = 0, grid_height = 0;
-  int64_t target_jump = 0;   // base-grid spacing on the target, in resized pixels
+  int64_t target_jump = 0;  // base-grid spacing on the target, in resized pixels
   // Where the point transfers to (original target pixels), as keypoint transfer would move it.
   std::optional<Point2> best_match;
 };

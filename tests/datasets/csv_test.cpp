@@ -37,7 +37,8 @@ TEST(DatasetsCsv, ParsesNumbersStrictlyAndNamesTheField) {
   ASSERT_EQ(rows.size(), 1u);
   EXPECT_EQ(csv_double(rows[0], 0, "f.csv", "x"), 1.5);
   EXPECT_EQ(csv_double(rows[0], 1, "f.csv", "x"), -2.0);
-  EXPECT_TRUE(std::isnan(csv_double(rows[0], 2, "f.csv", "x")));
+  EXPECT_DATASET_ERROR(csv_double(rows[0], 2, "f.csv", "x"), "column 3 (x)",
+                       "expected a finite number, found 'nan'");
   EXPECT_DATASET_ERROR(csv_double(rows[0], 3, "f.csv", "source x4"), "f.csv line 1, column 4 (source x4)",
                        "expected a number, found 'abc'");
   EXPECT_DATASET_ERROR(csv_int(rows[0], 4, "f.csv", "class"), "column 5 (class)",

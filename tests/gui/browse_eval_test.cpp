@@ -699,7 +699,7 @@ void BrowseEvalTest::load_and_compare_runs() {
   eval.set_chart_view("overall");
   const QList<QAbstractSeries*> series = eval.chart()->chart()->series();
   QCOMPARE(series.size(), 2);
-  QCOMPARE(series[1]->name(), QString("B: mobilenet_v2 (4,10)"));
+  QCOMPARE(series[1]->name(), QString("B: HPF mobilenet_v2 (4,10)"));
   QCOMPARE(qobject_cast<QLineSeries*>(series[1])->pen().style(), Qt::DashLine);
   QVERIFY(std::abs(qobject_cast<QLineSeries*>(series[1])->at(10).y() - 100 * b.curve[10]) < 1e-9);
 

@@ -102,6 +102,28 @@ int main(int argc, char** argv) {
     if (q) window.layers_panel().set_similarity(q->layer_similarity);
     shot(window, "6_layers");
     window.export_figure_to(out + "/" + tag + "_export.png");
+
+    // SCOT on the same pair: the CAM overlay, where HPF agrees, and the query rows (cosine vs plan).
+    s.match.method = "scot";
+    window.apply_settings(s);
+    window.show_tab(view.parentWidget());
+    window.open_dataset_pair(dataset, pairs.at(index));
+    if (!wait_for(&window.session(), SIGNAL(result_ready()), 120000)) {
+      std::fprintf(stderr, "no SCOT result: %s\n", qPrintable(window.last_error()));
+      return 1;
+    }
+    view.set_overlay_visible(hpf::Overlay::Comparison, true);
+    shot(window, "7_scot_vs_hpf");
+    view.set_overlay_visible(hpf::Overlay::Comparison, false);
+    view.set_overlay_visible(hpf::Overlay::Activation, true);
+    view.set_overlay_visible(hpf::Overlay::MatchLines, false);
+    shot(window, "8_scot_cam");
+    view.set_overlay_visible(hpf::Overlay::Activation, false);
+    view.set_overlay_visible(hpf::Overlay::MatchLines, true);
+    window.query_source_point(window.session().figure()->source_points.at(3));
+    shot(window, "9_scot_query");
+    s.match.method = "hpf";
+    window.apply_settings(s);
   }
   return 0;
 }

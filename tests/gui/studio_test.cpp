@@ -8,11 +8,13 @@
 #include "core/pipeline/point_query.h"
 #include "gui_fixtures.h"
 #include "tests/support/fake_gpu_backbone.h"
+#include "ui/colormap.h"
 #include "ui/figure_export.h"
 #include "ui/job_runner.h"
 #include "ui/layers_panel.h"
 #include "ui/main_window.h"
 #include "ui/pair_view.h"
+#include "ui/query_rows.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
@@ -94,6 +96,7 @@ class StudioTest : public QObject {
   void layer_maps_and_layer_toggle();
   void event_loop_stays_responsive();
   void overlay_toolbar_fits_at_1280_px();
+  void scot_pair_shows_activation_plan_and_agreement();
 
  private:
   void open_and_wait(MainWindow& window, const QString& src, const QString& trg);
@@ -496,6 +499,55 @@ void StudioTest::overlay_toolbar_fits_at_1280_px() {
   QVERIFY2(
       !extension->isVisible(),
       qPrintable(QString("toolbar %1 px wide, needs %2").arg(bar->width()).arg(bar->sizeHint().width())));
+}
+
+// With the scot matcher: the CAM overlay has a dot per hyperpixel at its centre with its marginal weight; the
+// comparison overlay has a ring per point at HPF's prediction of it (what the core gives HPF); the query rows
+// show the transport plan row next to the cosine row, and the plan row is what the core's query gives.
+void StudioTest::scot_pair_shows_activation_plan_and_agreement() {
+  MatchSettings settings = test_settings();
+  settings.match.method = "scot";
+  MainWindow window(false);
+  window.apply_settings(settings);
+  window.session().set_backbone(backbone_);
+  open_and_wait(window, src_, trg_);
+  const CorePair scot = core_match(*backbone_, settings, src_, trg_);
+  MatchSettings hpf_settings = settings;
+  hpf_settings.match.method = "hpf";
+  const CorePair hpf = core_match(*backbone_, hpf_settings, src_, trg_);
+  const auto figure = window.session().figure();
+  PairView& view = window.pair_view();
+
+  const Hyperpixels& source = scot.pair.source.hyperpixels;
+  QVERIFY(source.weights.defined());
+  QCOMPARE(figure->source_activation.weights.size(), static_cast<size_t>(source.size()));
+  QCOMPARE(view.overlay_items(Overlay::Activation).size(),
+           static_cast<int>(source.size() + scot.pair.target.hyperpixels.size()));
+  QVERIFY(!view.overlay_items(Overlay::Activation).front()->isVisible());  // off until asked
+  for (size_t i = 0; i < figure->source_activation.weights.size(); ++i) {
+    QCOMPARE(figure->source_activation.weights[i], source.weights[static_cast<int64_t>(i)].item<float>());
+  }
+
+  QCOMPARE(figure->comparison_method, QString("HPF"));
+  const QList<QGraphicsItem*> rings = view.overlay_items(Overlay::Comparison);
+  int expected_rings = 0;
+  for (const TransferredPoint& t : hpf.transferred) expected_rings += t.target.has_value();
+  QCOMPARE(rings.size(), expected_rings);
+  for (QGraphicsItem* ring : rings) {
+    const int i = ring->data(PairView::kIndexRole).toInt();
+    QCOMPARE(ring->pos(), QPointF(hpf.transferred[i].target->x, hpf.transferred[i].target->y));
+  }
+
+  const QPointF p(90, 70);
+  window.query_source_point(p);
+  QCOMPARE(window.query_rows().caption(1), QString("transport plan row"));
+  QVERIFY(window.query_rows().caption(0).startsWith("cosine row (peak "));
+  const PointQuery expected = query_point(scot.pair, Point2{p.x(), p.y()});
+  QVERIFY(!expected.votes.empty());
+  QVERIFY(expected.votes != expected.confidence);  // the plan row is not the Hough-weighted confidence
+  const auto q = window.session().query(p);
+  QCOMPARE(q->votes_heatmap, heatmap_image(expected.votes, static_cast<int>(expected.grid_width),
+                                           static_cast<int>(expected.grid_height)));
 }
 
 void StudioTest::event_loop_stays_responsive() {

@@ -5,6 +5,7 @@
 #include "core/eval/evaluation_job.h"
 #include "core/eval/run_description.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
@@ -158,6 +159,53 @@ TEST_F(EvalJob, BadPairStopsOrIsSkippedOnRequest) {
     }
   }
   EXPECT_EQ(with_error, 6);
+}
+
+// Sets field `column` (0-based) of the first pair's CSV row.
+void set_first_row_field(const std::filesystem::path& csv, size_t column, const std::string& value) {
+  std::string text = read_text(csv);
+  const size_t row = text.find('\n') + 1;
+  size_t start = row;
+  for (size_t c = 0; c < column; ++c) start = text.find(',', start) + 1;
+  const size_t end = text.find_first_of(",\n", start);
+  text.replace(start, end - start, value);
+  std::ofstream(csv, std::ios::binary) << text;
+}
+
+// A target keypoint a little outside its image (PF-WILLOW's first target is 200 x 180: 5% is 10 px) is kept,
+// with a warning in pairs.jsonl, summary.json and the summary; far outside, it stops the pair, naming it.
+TEST_F(EvalJob, KeypointsOutsideTheImageWarnOrStop) {
+  const auto csv = dir_.path() / "data/test_pairs.csv";
+  set_first_row_field(csv, 22, "203");  // XB1
+  dataset_ = open_dataset("pf-willow", (dir_.path() / "data").string());
+  EvalOptions o = options("slightly");
+  const EvalResult result = run(o);
+  ASSERT_TRUE(result.complete);
+  ASSERT_EQ(result.summary.warnings.size(), 1u);
+  EXPECT_EQ(result.summary.warnings[0].first, "0");
+  EXPECT_NE(result.summary.warnings[0].second.find("target keypoint 0 (203.0, "), std::string::npos)
+      << result.summary.warnings[0].second;
+  EXPECT_NE(result.summary.warnings[0].second.find("lies 3.0 px outside the 200x180 image"),
+            std::string::npos);
+  EXPECT_EQ(read_pair_records(o.output_dir + "/pairs.jsonl").front().warnings.size(), 1u);
+  const QJsonObject summary =
+      QJsonDocument::fromJson(QByteArray::fromStdString(read_text(o.output_dir + "/summary.json"))).object();
+  EXPECT_EQ(summary["warnings"].toArray().size(), 1);
+  EXPECT_EQ(summary["warnings"].toArray()[0].toObject()["pair"].toString(), "0");
+
+  set_first_row_field(csv, 22, "400");
+  dataset_ = open_dataset("pf-willow", (dir_.path() / "data").string());
+  try {
+    run(options("far"));
+    FAIL() << "a keypoint 200 px outside its image should stop the run";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(
+        std::string(e.what()).find("pair 0 (car(G)/img0.png -> car(G)/img1.png): target keypoint 0 (400.0"),
+        std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("at most 10.0 px (5% of the longer side)"), std::string::npos)
+        << e.what();
+  }
 }
 
 TEST_F(EvalJob, RefusesToOverwriteOrResumeAnotherRun) {
