@@ -117,9 +117,7 @@ class ImageSupply {
     } else {
       image = decode(path);
     }
-    auto entry = std::make_shared<DescribedImage>();
-    entry->features = describe_image(flow_, image, timings);
-    entry->decode_scale = image.scale;
+    auto entry = describe_decoded(flow_, image, timings);
     cache_.insert(path, entry);
     return entry;
   }

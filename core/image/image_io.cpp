@@ -1,5 +1,7 @@
 #include "core/image/image_io.h"
 
+#include "core/image/image_checks.h"
+
 #include <ATen/ATen.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -7,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 
 namespace hpf {
 namespace {
@@ -43,10 +46,70 @@ DecodedImage finish(cv::Mat decoded, const std::string& name, int max_side) {
                cv::Size(std::max(1, static_cast<int>(rgb.cols * out.scale)),
                         std::max(1, static_cast<int>(rgb.rows * out.scale))),
                0, 0, cv::INTER_AREA);
+    out.warnings.push_back(name + " (" + std::to_string(out.original_width) + "x" +
+                           std::to_string(out.original_height) + ") was reduced to " +
+                           std::to_string(reduced.cols) + "x" + std::to_string(reduced.rows) +
+                           " when decoded (the " + std::to_string(max_side) +
+                           "-px limit of decoded images); coordinates stay in original pixels");
     rgb = reduced;
   }
   out.rgb = mat_to_tensor(rgb);
   return out;
+}
+
+// Refuses, from the header, an image too large to decode, and one whose header gives no pixels.
+void check_header(const std::vector<uint8_t>& bytes, const std::string& name) {
+  const std::optional<ImageSize> size = header_size(bytes);
+  if (!size) return;
+  if (size->width < 1 || size->height < 1) {
+    throw ImageError(name + ": the header gives a size of " + std::to_string(size->width) + "x" +
+                     std::to_string(size->height) + " pixels");
+  }
+  if (size->width * size->height > kMaxDecodedPixels) {
+    throw ImageError(name + ": " + std::to_string(size->width) + "x" + std::to_string(size->height) + " is " +
+                     std::to_string(size->width * size->height / 1000000) + " megapixels, above the " +
+                     std::to_string(kMaxDecodedPixels / 1000000) +
+                     " this tool decodes; reduce the image first");
+  }
+}
+
+std::string orientation_name(int orientation) {
+  switch (orientation) {
+    case 2:
+      return "mirrored";
+    case 3:
+      return "rotated 180°";
+    case 4:
+      return "mirrored vertically";
+    case 5:
+      return "mirrored and rotated 90° clockwise";
+    case 6:
+      return "rotated 90° clockwise";
+    case 7:
+      return "mirrored and rotated 90° counter-clockwise";
+    case 8:
+      return "rotated 90° counter-clockwise";
+    default:
+      return "unknown";
+  }
+}
+
+// What the decoder repaired and what it leaves undone, as warnings.
+void add_decoder_warnings(const std::vector<uint8_t>& bytes, DecodedImage& image) {
+  const std::vector<std::string> damage = jpeg_damage(bytes);
+  if (!damage.empty()) {
+    std::string messages;
+    for (const std::string& m : damage) messages += (messages.empty() ? "" : "; ") + m;
+    image.warnings.push_back(image.name + ": damaged JPEG data, repaired by the decoder (libjpeg: " +
+                             messages + "); the missing part is filled in, not real");
+  }
+  const std::optional<int> orientation = exif_orientation(bytes);
+  if (orientation && *orientation > 1) {
+    image.warnings.push_back(image.name + ": its EXIF orientation " + std::to_string(*orientation) + " (" +
+                             orientation_name(*orientation) +
+                             ") is not applied: the image is matched as stored, as benchmark annotations and "
+                             "the published code read it");
+  }
 }
 
 }  // namespace
@@ -62,6 +125,7 @@ DecodedImage read_image(const std::string& path, int max_side) {
 
 DecodedImage decode_image(const std::vector<uint8_t>& bytes, const std::string& name, int max_side) {
   if (bytes.empty()) throw ImageError(name + ": the file is empty");
+  check_header(bytes, name);
   cv::Mat decoded;
   try {
     decoded =
@@ -70,7 +134,9 @@ DecodedImage decode_image(const std::vector<uint8_t>& bytes, const std::string& 
   } catch (const cv::Exception& e) {
     throw ImageError(name + ": cannot decode image: " + e.msg);
   }
-  return finish(decoded, name, max_side);
+  DecodedImage image = finish(decoded, name, max_side);
+  add_decoder_warnings(bytes, image);
+  return image;
 }
 
 at::Tensor mat_to_tensor(const cv::Mat& rgb) {

@@ -69,6 +69,7 @@ MatchReport make_match_report(const MatchedPair& pair, const MatchProvenance& pr
   r.source_hyperpixels = pair.source.hyperpixels.size();
   r.target_hyperpixels = pair.target.hyperpixels.size();
   r.timings = pair.timings;
+  r.notice = pair.notice;
   return r;
 }
 
@@ -97,6 +98,7 @@ std::string match_report_json(const MatchReport& r) {
   root["covering"] = covering;
   root["uncovered"] = uncovered;
   root["timings_ms"] = timings_json(r.timings);
+  root["warnings"] = r.notice.empty() ? QJsonArray() : QJsonArray{QString::fromStdString(r.notice)};
   root["options"] = options_json(r);
   return QJsonDocument(root).toJson(QJsonDocument::Indented).toStdString();
 }

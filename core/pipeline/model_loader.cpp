@@ -13,12 +13,17 @@ namespace hpf {
 std::unique_ptr<Backbone> load_backbone(const std::string& backbone_name, const std::string& weights_path,
                                         const std::string& device) {
   std::unique_ptr<Backbone> backbone = make_backbone(backbone_name);
+  StateDict state;
   try {
-    const StateDict state = to_state_dict(read_checkpoint(weights_path));
-    check_finite_weights(state, weights_path);
-    backbone->load_state_dict(state);
+    state = to_state_dict(read_checkpoint(weights_path));
   } catch (const CheckpointError&) {
     throw;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(weights_path + ": " + e.what());
+  }
+  check_finite_weights(state, weights_path);  // names the file itself
+  try {
+    backbone->load_state_dict(state);
   } catch (const std::exception& e) {
     throw std::runtime_error(weights_path + ": " + e.what());
   }

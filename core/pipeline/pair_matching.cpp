@@ -29,12 +29,18 @@ ImageFeatures describe_image(const HyperpixelFlow& flow, const DecodedImage& ima
   }
 }
 
+std::shared_ptr<DescribedImage> describe_decoded(const HyperpixelFlow& flow, const DecodedImage& image,
+                                                 StageTimings* timings) {
+  auto described = std::make_shared<DescribedImage>();
+  described->features = describe_image(flow, image, timings);
+  described->decode_scale = image.scale;
+  described->warnings = image.warnings;
+  return described;
+}
+
 std::shared_ptr<const DescribedImage> DecodedPairImage::describe(const HyperpixelFlow& flow,
                                                                  StageTimings* timings) {
-  auto described = std::make_shared<DescribedImage>();
-  described->features = describe_image(flow, image_, timings);
-  described->decode_scale = image_.scale;
-  return described;
+  return describe_decoded(flow, image_, timings);
 }
 
 std::optional<std::pair<int, int>> DecodedPairImage::resized_size(const MatchOptions& options) const {
@@ -68,7 +74,10 @@ MatchedPair match_pair_on_device(const HyperpixelFlow& flow, PairImage& source, 
   pair.source_scale = src->decode_scale * pair.source.image.ratio;
   pair.target_scale = trg->decode_scale * pair.target.image.ratio;
   pair.match = flow.match(pair.source, pair.target, &pair.timings);
-  pair.notice = pair.match.notice;
+  std::vector<std::string> notes = src->warnings;
+  notes.insert(notes.end(), trg->warnings.begin(), trg->warnings.end());
+  if (!pair.match.notice.empty()) notes.push_back(pair.match.notice);
+  for (const std::string& note : notes) pair.notice += (pair.notice.empty() ? "" : "; ") + note;
   context.report(kPairStages, kPairStages, "matched");
   return pair;
 }

@@ -28,18 +28,25 @@ struct MatchedPair {
   float source_scale =
       1.0f;  // original source pixels -> resized frame (decode reduction x preprocessing ratio)
   float target_scale = 1.0f;
-  std::string notice;  // something the user should know about how the pair ran (e.g. a GPU fallback)
+  // Something the user should know about how the pair ran: a GPU fallback, an image the decoder repaired or
+  // reduced, an EXIF orientation left unapplied, SCOT's doubled epsilon ("; "-separated).
+  std::string notice;
 };
 
 // An image's hyperpixels and the decode-time reduction of its pixels (original pixels -> decoded tensor).
 struct DescribedImage {
   ImageFeatures features;
   float decode_scale = 1.0f;
+  std::vector<std::string> warnings;  // the decoder's (DecodedImage::warnings)
 };
 
 // Preprocesses one decoded image with the flow's options and extracts its hyperpixels.
 ImageFeatures describe_image(const HyperpixelFlow& flow, const DecodedImage& image,
                              StageTimings* timings = nullptr);
+
+// The same, with what the pair job keeps beside the features (decode scale, warnings).
+std::shared_ptr<DescribedImage> describe_decoded(const HyperpixelFlow& flow, const DecodedImage& image,
+                                                 StageTimings* timings = nullptr);
 
 // One image of a pair as the pair job sees it: something that yields its hyperpixels for a flow. The
 // evaluation implements it over its per-image feature cache; DecodedPairImage describes a decoded image

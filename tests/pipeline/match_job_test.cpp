@@ -135,9 +135,14 @@ TEST_F(MatchJob, HugeImageIsReducedNotExhaustingMemory) {
   EXPECT_EQ(wide.rgb.size(1), kMaxDecodedSide);
   EXPECT_EQ(wide.rgb.size(0), 307);
   EXPECT_FLOAT_EQ(wide.scale, static_cast<float>(kMaxDecodedSide) / 20000.0f);
+  // Not silent: the reduction is a warning, which the pair carries.
+  ASSERT_EQ(wide.warnings.size(), 1u);
+  EXPECT_NE(wide.warnings[0].find("(20000x1500) was reduced to 4096x307 when decoded"), std::string::npos)
+      << wide.warnings[0];
   options_.layers = {2, 4};
   const HyperpixelFlow flow(*backbone_, options_);
   const MatchedPair pair = match_images(flow, wide, read_image(path("b.png")));
+  EXPECT_NE(pair.notice.find("was reduced to 4096x307"), std::string::npos) << pair.notice;
   // Keypoints stay in original pixels: the far right end of the strip maps inside the resized image.
   const std::vector<TransferredPoint> out = transfer_points(pair, {{19990.0, 1400.0}});
   ASSERT_EQ(out.size(), 1u);
