@@ -14,5 +14,6 @@ int bench(const QStringList& args);
 int weights(const QStringList& args);
 int dataset(const QStringList& args);
 int search(const QStringList& args);
+int features(const QStringList& args);
 
 }  // namespace hpf::cli

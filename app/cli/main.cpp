@@ -29,6 +29,7 @@ const std::map<std::string, Command>& commands() {
         "per-stage time and peak memory against the reference transcription and naive floor"}},
       {"dataset", {hpf::cli::dataset, "dataset statistics by difficulty, one pair's annotations, downloads"}},
       {"eval", {hpf::cli::eval, "evaluate on a benchmark split (pairs.jsonl, summary.json, pck_curve.csv)"}},
+      {"features", {hpf::cli::features, "export a backbone's layer outputs for one image (layer_<id>.npy)"}},
       {"merge", {hpf::cli::merge, "combine the outputs of sharded evaluations"}},
       {"search",
        {hpf::cli::search, "beam search over hyperpixel layers (search.jsonl, search_summary.json)"}},
