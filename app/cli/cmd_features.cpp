@@ -15,7 +15,11 @@ int features(const QStringList& args) {
   QCommandLineParser parser;
   parser.addPositionalArgument("image", "Image whose features to export.");
   parser.addOptions({
-      {"backbone", "Backbone: resnet50, resnet101, fcn_resnet101, mobilenet_v2.", "name", "resnet101"},
+      {"backbone",
+       "Backbone: resnet50, resnet101, fcn_resnet101, mobilenet_v2, or dinov2 (a DINOv2 ViT checkpoint given "
+       "with "
+       "--weights; its size and registers are read from the file).",
+       "name", "resnet101"},
       {"weights",
        "torchvision checkpoint (.pth). Default: the official weights from the cache, downloaded on request.",
        "file"},

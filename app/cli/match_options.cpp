@@ -120,7 +120,7 @@ MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_def
 ModelChoice read_model_choice(const QCommandLineParser& parser) {
   ModelChoice choice;
   choice.backbone = parser.value("backbone").toStdString();
-  make_backbone(choice.backbone);  // validates the name with a helpful message
+  if (!built_from_checkpoint(choice.backbone)) make_backbone(choice.backbone);  // validates the name
   choice.device = parser.value("device").toStdString();
   select_device(choice.device);
   // A user's file wins; otherwise the official weights from the cache (offline: WeightsUnavailable explains

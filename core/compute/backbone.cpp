@@ -66,7 +66,17 @@ std::invalid_argument unknown_backbone(const std::string& name) {
 
 }  // namespace
 
+bool built_from_checkpoint(const std::string& name) {
+  return name == "dinov2";
+}
+
 std::vector<int> default_layers(const std::string& backbone_name) {
+  if (built_from_checkpoint(backbone_name)) {
+    throw std::invalid_argument(
+        backbone_name +
+        " is available to `hpf features` only in this version: matching, evaluation and "
+        "layer search with it are not wired yet");
+  }
   if (backbone_name == "resnet50") return {2, 7, 11, 12, 13};
   if (backbone_name == "resnet101") return {2, 17, 21, 22, 25, 26, 28};
   if (backbone_name == "fcn_resnet101" || backbone_name == "fcn101") return {2, 4, 5, 18, 19, 20, 24, 32};
@@ -82,6 +92,11 @@ std::unique_ptr<Backbone> make_backbone(const std::string& requested) {
   const std::string name = requested == "fcn101" ? "fcn_resnet101" : requested;
   if (auto backbone = make_resnet(name)) return backbone;
   if (auto backbone = make_mobilenet_v2(name)) return backbone;
+  if (built_from_checkpoint(name)) {
+    throw std::invalid_argument(name +
+                                " takes its architecture from its checkpoint: load it with its weights "
+                                "(--weights FILE)");
+  }
   throw unknown_backbone(requested);
 }
 

@@ -67,6 +67,10 @@ class Backbone {
 // runs).
 std::vector<int> default_layers(const std::string& backbone_name);
 
+// Backbones whose architecture is read from their checkpoint ("dinov2", core/compute/dinov2.h): load_backbone
+// builds them; make_backbone() cannot.
+bool built_from_checkpoint(const std::string& name);
+
 // Names accepted by make_backbone(), canonical first.
 std::vector<std::string> backbone_names();
 

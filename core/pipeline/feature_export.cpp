@@ -18,7 +18,12 @@ namespace hpf {
 std::vector<std::string> export_features(Backbone& backbone, const DecodedImage& image,
                                          const FeatureExportOptions& options, const std::string& dir) {
   c10::InferenceMode inference;
-  std::vector<int> ids = options.layers.empty() ? default_layers(backbone.name()) : options.layers;
+  std::vector<int> ids = options.layers;
+  if (ids.empty() && built_from_checkpoint(backbone.name())) {
+    for (const LayerInfo& layer : backbone.layers()) ids.push_back(layer.id);  // every block
+  } else if (ids.empty()) {
+    ids = default_layers(backbone.name());
+  }
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   ids = backbone.checked_ids(ids);

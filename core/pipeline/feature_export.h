@@ -12,7 +12,7 @@
 namespace hpf {
 
 struct FeatureExportOptions {
-  std::vector<int> layers;  // layer ids (empty: the backbone's default set)
+  std::vector<int> layers;  // layer ids (empty: the backbone's default set; DINOv2: every block)
   int max_side = 300;       // HPF's resize rule (0 keeps the original size)
   // Only convert to RGB float and normalise (ImageNet mean/std): no resize, so a caller feeds exactly the
   // tensor it wants.

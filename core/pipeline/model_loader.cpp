@@ -1,6 +1,7 @@
 #include "core/pipeline/model_loader.h"
 
 #include "core/checkpoint/checkpoint_reader.h"
+#include "core/compute/dinov2.h"
 #include "core/compute/raw_tensor_convert.h"
 #include "core/compute/runtime.h"
 
@@ -12,7 +13,8 @@ namespace hpf {
 
 std::unique_ptr<Backbone> load_backbone(const std::string& backbone_name, const std::string& weights_path,
                                         const std::string& device) {
-  std::unique_ptr<Backbone> backbone = make_backbone(backbone_name);
+  std::unique_ptr<Backbone> backbone =
+      built_from_checkpoint(backbone_name) ? nullptr : make_backbone(backbone_name);
   StateDict state;
   try {
     state = to_state_dict(read_checkpoint(weights_path));
@@ -23,7 +25,11 @@ std::unique_ptr<Backbone> load_backbone(const std::string& backbone_name, const 
   }
   check_finite_weights(state, weights_path);  // names the file itself
   try {
-    backbone->load_state_dict(state);
+    if (!backbone) {
+      backbone = make_dinov2(state);
+    } else {
+      backbone->load_state_dict(state);
+    }
   } catch (const std::exception& e) {
     throw std::runtime_error(weights_path + ": " + e.what());
   }
