@@ -52,46 +52,11 @@ class OptimalTransportMatching : public MatchingMethod {
   }
 
   PairMatch match(const Hyperpixels& source, const Hyperpixels& target, RhmTimings* timings) const override {
-    const at::Device device = source.layer_maps.front().device();
     PairMatch result;
     Correlation& c = result.correlation;
-    if (rhm_.hough_voting) set_hough_geometry(source, target, rhm_, device, c);
-    const at::Tensor mu = transport_marginal(source.weights, source.size(), device);
-    const at::Tensor nu = transport_marginal(target.weights, target.size(), device);
-
-    double epsilon = ot_.epsilon;
+    if (rhm_.hough_voting) set_hough_geometry(source, target, rhm_, source.layer_maps.front().device(), c);
     at::Tensor histogram;
-    for (int doublings = 0;; ++doublings, epsilon *= 2) {
-      if (doublings > kMaxEpsilonDoublings) {
-        throw std::runtime_error("SCOT: the transport plan holds NaN values even at epsilon = " +
-                                 number(epsilon / 2) + ": the features are not finite");
-      }
-      auto start = std::chrono::steady_clock::now();
-      c.similarity = similarity(source, target);
-      if (timings) timings->similarity_ms += elapsed_ms(start);
-      start = std::chrono::steady_clock::now();
-      const SinkhornScaling scaling = sinkhorn_step(c.similarity, mu, nu, epsilon);
-      const bool fused = rhm_.hough_voting && device.is_cpu() && rhm_.factorized_similarity &&
-                         all_finite(scaling.a) && all_finite(scaling.b);
-      if (fused) {
-        // The plan's votes are finished row by row inside the histogram pass (no NaN is possible with finite
-        // scalings and a kernel in [0, 1]).
-        if (timings) timings->transport_ms += elapsed_ms(start);
-        start = std::chrono::steady_clock::now();
-        histogram = fused_votes_and_histogram(c, scaling);
-        if (timings) timings->voting_ms += elapsed_ms(start);
-        break;
-      }
-      const bool finite = plan_votes(c.similarity, scaling, ot_.exponent);
-      if (timings) timings->transport_ms += elapsed_ms(start);
-      if (!finite) continue;
-      if (rhm_.hough_voting) {
-        start = std::chrono::steady_clock::now();
-        histogram = vote_histogram(c);
-        if (timings) timings->voting_ms += elapsed_ms(start);
-      }
-      break;
-    }
+    const double epsilon = votes_of_the_plan(source, target, c, &histogram, timings);
     if (epsilon != ot_.epsilon) {
       result.notice =
           "SCOT: the transport plan held NaN values (exp(-cost/epsilon) underflowed) at epsilon = " +
@@ -107,6 +72,45 @@ class OptimalTransportMatching : public MatchingMethod {
   }
 
  private:
+  // c.similarity = the plan's votes (and, with voting, *histogram = their Hough histogram), doubling epsilon
+  // while the plan holds a NaN. Returns the epsilon that gave them.
+  double votes_of_the_plan(const Hyperpixels& source, const Hyperpixels& target, Correlation& c,
+                           at::Tensor* histogram, RhmTimings* timings) const {
+    const at::Device device = source.layer_maps.front().device();
+    const at::Tensor mu = transport_marginal(source.weights, source.size(), device);
+    const at::Tensor nu = transport_marginal(target.weights, target.size(), device);
+    double epsilon = ot_.epsilon;
+    for (int doublings = 0; doublings <= kMaxEpsilonDoublings; ++doublings, epsilon *= 2) {
+      auto start = std::chrono::steady_clock::now();
+      c.similarity = similarity(source, target);
+      if (timings) timings->similarity_ms += elapsed_ms(start);
+      start = std::chrono::steady_clock::now();
+      const SinkhornScaling scaling = sinkhorn_step(c.similarity, mu, nu, epsilon);
+      const bool fused = rhm_.hough_voting && device.is_cpu() && rhm_.factorized_similarity &&
+                         all_finite(scaling.a) && all_finite(scaling.b);
+      if (fused) {
+        // The plan's votes are finished row by row inside the histogram pass (no NaN is possible with finite
+        // scalings and a kernel in [0, 1]).
+        if (timings) timings->transport_ms += elapsed_ms(start);
+        start = std::chrono::steady_clock::now();
+        *histogram = fused_votes_and_histogram(c, scaling);
+        if (timings) timings->voting_ms += elapsed_ms(start);
+        return epsilon;
+      }
+      const bool finite = plan_votes(c.similarity, scaling, ot_.exponent);
+      if (timings) timings->transport_ms += elapsed_ms(start);
+      if (!finite) continue;
+      if (rhm_.hough_voting) {
+        start = std::chrono::steady_clock::now();
+        *histogram = vote_histogram(c);
+        if (timings) timings->voting_ms += elapsed_ms(start);
+      }
+      return epsilon;
+    }
+    throw std::runtime_error("SCOT: the transport plan holds NaN values even at epsilon = " +
+                             number(epsilon / 2) + ": the features are not finite");
+  }
+
   // max(0, cos): the published code's exp1 is 1.
   at::Tensor similarity(const Hyperpixels& source, const Hyperpixels& target) const {
     return rhm_.factorized_similarity ? factorized_similarity(source, target, 1.0)
