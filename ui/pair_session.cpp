@@ -167,7 +167,9 @@ quint64 PairSession::compute() {
           MatchOptions hpf_options = options;
           hpf_options.method = "hpf";
           const HyperpixelFlow hpf_flow(*loaded.backbone, hpf_options);
-          const MatchedPair hpf_pair = match_pair(hpf_flow, src_image, trg_image, ctx);
+          JobContext quiet = ctx;  // cancellable, but its stages would restart this job's progress bar
+          quiet.progress = nullptr;
+          const MatchedPair hpf_pair = match_pair(hpf_flow, src_image, trg_image, quiet);
           inputs.comparison_method = "HPF";
           inputs.comparison_transferred = transfer_points(hpf_pair, result->points);
           ctx.check_cancelled();
