@@ -21,6 +21,32 @@ double elapsed_ms(std::chrono::steady_clock::time_point since) {
 
 }  // namespace
 
+LayerPass run_layers(Backbone& backbone, const at::Tensor& image, const std::vector<int>& layer_ids,
+                     const MatchOptions& options) {
+  LayerPass pass;
+  if (options.needs_class_activation()) {
+    ClassifierPass head;  // the CAM's first scale comes from the layers' own pass
+    pass.maps = backbone.extract_with_classifier(image, layer_ids, &head);
+    pass.class_activation = class_activation_map(backbone, image, head);
+  } else {
+    pass.maps = backbone.extract(image, layer_ids);
+  }
+  return pass;
+}
+
+Hyperpixels method_hyperpixels(const std::vector<at::Tensor>& maps, const std::vector<LayerInfo>& layers,
+                               int image_width, int image_height, const MatchOptions& options,
+                               const at::Tensor& class_activation) {
+  HyperpixelOptions assembly = options.hyperpixels;
+  assembly.prune_margin = options.prunes_margin();
+  Hyperpixels hp = assemble_hyperpixels(maps, layers, image_width, image_height, assembly,
+                                        /*materialize_features=*/!options.rhm.factorized_similarity);
+  if (class_activation.defined() && hp.size() > 0) {
+    hp.weights = cam_marginal_weights(class_activation, hp.centers);
+  }
+  return hp;
+}
+
 HyperpixelFlow::HyperpixelFlow(Backbone& backbone, MatchOptions options)
     : backbone_(backbone), options_(std::move(options)) {
   std::sort(options_.layers.begin(), options_.layers.end());
@@ -33,29 +59,17 @@ HyperpixelFlow::HyperpixelFlow(Backbone& backbone, MatchOptions options)
 ImageFeatures HyperpixelFlow::describe(const PreparedImage& image, StageTimings* timings) const {
   c10::InferenceMode inference;
   auto start = std::chrono::steady_clock::now();
-  ImageFeatures features;
-  features.image = image;
-  std::vector<at::Tensor> maps;
-  if (options_.needs_class_activation()) {
-    ClassifierPass head;  // the CAM's first scale comes from the hyperpixels' own pass
-    maps = backbone_.extract_with_classifier(image.tensor, options_.layers, &head);
-    features.class_activation = class_activation_map(backbone_, image.tensor, head);
-  } else {
-    maps = backbone_.extract(image.tensor, options_.layers);
-  }
+  LayerPass pass = run_layers(backbone_, image.tensor, options_.layers, options_);
   if (timings) timings->backbone_ms += elapsed_ms(start);
 
   start = std::chrono::steady_clock::now();
-  HyperpixelOptions assembly = options_.hyperpixels;
-  assembly.prune_margin = options_.prunes_margin();
-  features.hyperpixels = assemble_hyperpixels(maps, layers_, image.width(), image.height(), assembly,
-                                              /*materialize_features=*/!options_.rhm.factorized_similarity);
+  ImageFeatures features;
+  features.image = image;
+  features.class_activation = pass.class_activation;
+  features.hyperpixels =
+      method_hyperpixels(pass.maps, layers_, image.width(), image.height(), options_, pass.class_activation);
   if (features.hyperpixels.size() == 0) {
     throw std::invalid_argument("the image is too small for these layers: no hyperpixel survives");
-  }
-  if (features.class_activation.defined()) {
-    features.hyperpixels.weights =
-        cam_marginal_weights(features.class_activation, features.hyperpixels.centers);
   }
   if (timings) timings->hyperpixel_ms += elapsed_ms(start);
   return features;

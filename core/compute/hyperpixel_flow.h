@@ -30,6 +30,22 @@ struct ImageFeatures {
   at::Tensor class_activation;  // (H, W) over the resized image when the method uses CAM marginals (SCOT)
 };
 
+// One backbone pass over a prepared (1, 3, H, W) image as the matching method of `options` needs it: the
+// outputs of `layer_ids`, and the class activation map when its marginals use one (SCOT with CAM; undefined
+// otherwise). The one place the pair job and the layer search's image store run the backbone.
+struct LayerPass {
+  std::vector<at::Tensor> maps;
+  at::Tensor class_activation;
+};
+LayerPass run_layers(Backbone& backbone, const at::Tensor& image, const std::vector<int>& layer_ids,
+                     const MatchOptions& options);
+
+// Hyperpixels of the layer maps (ascending `layers`) under the method's rules: its margin pruning, its
+// features materialised or not, and the CAM marginal weights when `class_activation` is defined.
+Hyperpixels method_hyperpixels(const std::vector<at::Tensor>& maps, const std::vector<LayerInfo>& layers,
+                               int image_width, int image_height, const MatchOptions& options,
+                               const at::Tensor& class_activation);
+
 class HyperpixelFlow {
  public:
   // Sorts the layer ids, checks the options (OptionError) and the ids against the backbone

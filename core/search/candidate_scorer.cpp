@@ -2,7 +2,6 @@
 
 #include "core/compute/base_dots.h"
 #include "core/compute/bilinear_tap.h"
-#include "core/compute/class_activation.h"
 #include "core/compute/hough_kernels.h"
 
 #include "core/compute/rhm.h"
@@ -844,9 +843,6 @@ PairScore CandidateScorer::score_pair_by_method(const PairAnnotation& pair,
   result.pck.assign(candidates.size(), 0.0);
   result.no_hyperpixels.assign(candidates.size(), false);
   result.seconds.assign(candidates.size(), 0.0);
-  HyperpixelOptions assembly = options_.match.hyperpixels;
-  assembly.prune_margin = options_.match.prunes_margin();
-  const bool features = !options_.match.rhm.factorized_similarity;
   const auto hyperpixels = [&](const StoredImage& image, const LayerSet& layers) {
     std::vector<at::Tensor> maps;
     std::vector<LayerInfo> infos;
@@ -854,12 +850,8 @@ PairScore CandidateScorer::score_pair_by_method(const PairAnnotation& pair,
       maps.push_back(image.maps.at(id).unsqueeze(0));
       infos.push_back(backbone_.layers()[id]);
     }
-    Hyperpixels hp =
-        assemble_hyperpixels(maps, infos, image.image.width(), image.image.height(), assembly, features);
-    if (image.class_activation.defined() && hp.size() > 0) {
-      hp.weights = cam_marginal_weights(image.class_activation, hp.centers);
-    }
-    return hp;
+    return method_hyperpixels(maps, infos, image.image.width(), image.image.height(), options_.match,
+                              image.class_activation);
   };
   for (size_t c = 0; c < candidates.size(); ++c) {
     const auto started = std::chrono::steady_clock::now();

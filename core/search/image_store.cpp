@@ -1,6 +1,6 @@
 #include "core/search/image_store.h"
 
-#include "core/compute/class_activation.h"
+#include "core/compute/hyperpixel_flow.h"
 #include "core/image/image_io.h"
 
 #include <ATen/ATen.h>
@@ -9,20 +9,6 @@
 #include <algorithm>
 
 namespace hpf {
-
-namespace {
-
-MatchOptions hpf_resize(int max_side) {
-  MatchOptions options;
-  options.max_side = max_side;
-  return options;
-}
-
-}  // namespace
-
-ImageStore::ImageStore(const Dataset& dataset, Backbone& backbone, std::vector<int> layer_ids, int max_side,
-                       size_t budget_bytes)
-    : ImageStore(dataset, backbone, std::move(layer_ids), hpf_resize(max_side), budget_bytes) {}
 
 ImageStore::ImageStore(const Dataset& dataset, Backbone& backbone, std::vector<int> layer_ids,
                        const MatchOptions& match, size_t budget_bytes)
@@ -47,15 +33,12 @@ std::shared_ptr<const StoredImage> ImageStore::get(const std::string& path) {
   auto entry = std::make_shared<StoredImage>();
   entry->image = prepare_for_matching(decoded.rgb, match_);
   entry->decode_scale = decoded.scale;
-  std::vector<at::Tensor> maps;
-  if (match_.needs_class_activation()) {
-    ClassifierPass head;
-    maps = backbone_.extract_with_classifier(entry->image.tensor, layer_ids_, &head);
-    entry->class_activation = class_activation_map(backbone_, entry->image.tensor, head);
+  LayerPass pass = run_layers(backbone_, entry->image.tensor, layer_ids_, match_);
+  if (pass.class_activation.defined()) {
+    entry->class_activation = pass.class_activation;
     entry->bytes += entry->class_activation.numel() * sizeof(float);
-  } else {
-    maps = backbone_.extract(entry->image.tensor, layer_ids_);
   }
+  const std::vector<at::Tensor>& maps = pass.maps;
   for (size_t i = 0; i < layer_ids_.size(); ++i) {
     at::Tensor map = maps[i].squeeze(0).to(at::kCPU).contiguous();
     entry->bytes += map.numel() * sizeof(float);

@@ -46,9 +46,6 @@ class ImageStore {
   // are always kept).
   ImageStore(const Dataset& dataset, Backbone& backbone, std::vector<int> layer_ids,
              const MatchOptions& match, size_t budget_bytes);
-  // HPF's resize rule at `max_side`.
-  ImageStore(const Dataset& dataset, Backbone& backbone, std::vector<int> layer_ids, int max_side,
-             size_t budget_bytes);
 
   // The image's features, from memory or from a fresh backbone pass. Throws naming the file if it cannot be
   // read.

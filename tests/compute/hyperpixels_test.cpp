@@ -1,19 +1,14 @@
 #include "core/compute/hyperpixels.h"
 
+#include "tests/support/layer_info.h"
+
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 namespace hpf {
 namespace {
 
-LayerInfo layer(int id, int64_t jump, int64_t rf, int64_t channels) {
-  LayerInfo info;
-  info.id = id;
-  info.jump = jump;
-  info.receptive_field = rf;
-  info.channels = channels;
-  return info;
-}
+using test::layer;
 
 TEST(Hyperpixels, ResNetLayer2BoxesAreExact) {
   // ResNet id 2: jump 4, rf 27 -> half 13.

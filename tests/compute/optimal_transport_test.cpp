@@ -4,19 +4,15 @@
 #include "core/compute/optimal_transport.h"
 #include "core/compute/rhm.h"
 
+#include "tests/support/layer_info.h"
+
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
 namespace hpf {
 namespace {
 
-LayerInfo layer(int id, int64_t jump, int64_t rf) {
-  LayerInfo info;
-  info.id = id;
-  info.jump = jump;
-  info.receptive_field = rf;
-  return info;
-}
+using test::layer;
 
 // Two layers at two resolutions, every box kept (SCOT prunes no margin); CAM-like weights when asked.
 Hyperpixels random_hyperpixels(int width, int height, uint64_t seed, bool weighted) {

@@ -1,6 +1,8 @@
 #include "core/compute/rhm.h"
 #include "core/compute/rhm_transcription.h"
 
+#include "tests/support/layer_info.h"
+
 #include <ATen/ATen.h>
 #include <gtest/gtest.h>
 
@@ -17,13 +19,7 @@ RhmOptions reference_similarity() {
   return options;
 }
 
-LayerInfo layer(int id, int64_t jump, int64_t rf) {
-  LayerInfo info;
-  info.id = id;
-  info.jump = jump;
-  info.receptive_field = rf;
-  return info;
-}
+using test::layer;
 
 Hyperpixels random_hyperpixels(int width, int height, bool two_layers, uint64_t seed) {
   at::manual_seed(seed);

@@ -143,7 +143,7 @@ TEST(ScorerEquality, WorkCountsEveryCandidatesSimilarities) {
   MatchOptions options;
   const std::vector<Candidate> both = extend_beams({{2}}, {3, 5});
   ASSERT_EQ(both.size(), 2u);
-  ImageStore store(*data.dataset, *data.backbone, {2, 3, 5}, options.max_side, size_t{1} << 30);
+  ImageStore store(*data.dataset, *data.backbone, {2, 3, 5}, options, size_t{1} << 30);
   ScorerOptions scorer_options;
   scorer_options.match = options;
   CandidateScorer scorer(*data.dataset, *data.backbone, store, scorer_options);

@@ -247,7 +247,7 @@ TEST(SearchJob, TinyMemoryBudgetsGiveTheSameScores) {
   const auto pairs = f.dataset->pairs("test");
   const std::vector<Candidate> candidates = extend_beams({{2}, {3, 7}}, {2, 3, 4, 5, 7, 10, 13});
   const auto score_all = [&](size_t image_budget, size_t term_budget, int64_t* passes) {
-    ImageStore store(*f.dataset, *f.backbone, {2, 3, 4, 5, 7, 10, 13}, 300, image_budget);
+    ImageStore store(*f.dataset, *f.backbone, {2, 3, 4, 5, 7, 10, 13}, MatchOptions{}, image_budget);
     ScorerOptions o;
     o.match = match_options();
     o.term_budget_bytes = term_budget;
