@@ -48,12 +48,13 @@ std::vector<float> column(const at::Tensor& map, int64_t x, int64_t y) {
 }  // namespace
 
 LayerMaps compute_layer_maps(Backbone& backbone, const DecodedImage& source, const DecodedImage& target,
-                             int max_side, const std::function<void(int, int)>& check) {
+                             const MatchOptions& options, const std::function<void(int, int)>& check) {
   c10::InferenceMode inference;
   const std::vector<LayerInfo>& layers = backbone.layers();
   std::vector<int> ids;
   for (const LayerInfo& l : layers) ids.push_back(l.id);
-  const PreparedImage ps = prepare_image(source.rgb, max_side), pt = prepare_image(target.rgb, max_side);
+  const PreparedImage ps = prepare_for_matching(source.rgb, options),
+                      pt = prepare_for_matching(target.rgb, options);
   const c10::Device device = backbone.device();
   const int total = static_cast<int>(layers.size()) + 2;
   if (check) check(0, total);

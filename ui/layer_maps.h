@@ -3,6 +3,7 @@
 // per-layer similarities at a queried point.
 
 #include "core/compute/backbone.h"
+#include "core/compute/match_options.h"
 #include "core/image/image_io.h"
 #include "ui/layer_tiles.h"
 
@@ -17,9 +18,11 @@ struct LayerMaps {
   float source_ratio = 1, target_ratio = 1;  // decoded pixels -> network input pixels
 };
 
-// Runs the backbone once per image on all its layers. `check` is called between layers (may throw to cancel).
+// Runs the backbone once per image on all its layers, the images resized as the matching options resize them
+// (so that the pair's scales index the maps). `check` is called between layers (may throw to cancel).
 LayerMaps compute_layer_maps(Backbone& backbone, const DecodedImage& source, const DecodedImage& target,
-                             int max_side, const std::function<void(int done, int total)>& check);
+                             const MatchOptions& options,
+                             const std::function<void(int done, int total)>& check);
 
 // Cosine similarity per layer between the source feature at `source_px` (original source pixels) and the
 // target feature at `target_px` (original target pixels); positions map to each layer's grid by its jump.

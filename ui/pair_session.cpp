@@ -180,10 +180,12 @@ quint64 PairSession::compute() {
         inputs.points = result->points;
         inputs.transferred = result->transferred;
         auto figure = std::make_shared<const PairFigure>(build_figure(inputs));
+        auto queries = std::make_shared<const PointQueries>(pair);
         ctx.report(kSteps, kSteps, "done");
 
-        return [this, pair, figure, result] {
-          pair_ = pair;
+        return [this, queries, figure, result] {
+          queries_ = queries;
+          const MatchedPair* pair = &queries->pair();
           figure_ = figure;
           result_ = result;
           layers_.reset();
@@ -198,12 +200,11 @@ quint64 PairSession::compute_layer_maps() {
   if (!result_) return 0;
   const std::shared_ptr<const Result> result = result_;
   const std::shared_ptr<Backbone> backbone = result->backbone;
-  const int max_side = result->options.max_side;
   return runner_.start(tr("Layer maps"),
-                       [this, backbone, result, max_side](const JobContext& ctx) -> JobRunner::Delivery {
+                       [this, backbone, result](const JobContext& ctx) -> JobRunner::Delivery {
                          auto layers = std::make_shared<Layers>();
                          layers->maps = hpf::compute_layer_maps(*backbone, *result->source, *result->target,
-                                                                max_side, [&](int done, int total) {
+                                                                result->options, [&](int done, int total) {
                                                                   ctx.check_cancelled();
                                                                   ctx.report(done, total, "layer maps");
                                                                 });
@@ -216,12 +217,17 @@ quint64 PairSession::compute_layer_maps() {
                        });
 }
 
+const MatchedPair* PairSession::matched_pair() const {
+  return queries_ ? &queries_->pair() : nullptr;
+}
+
 std::optional<QueryOverlay> PairSession::query(const QPointF& p) const {
-  if (!pair_) return std::nullopt;
-  const PreparedImage& image = pair_->source.image;
+  if (!queries_) return std::nullopt;
+  const MatchedPair& pair = queries_->pair();
+  const PreparedImage& image = pair.source.image;
   if (p.x() < 0 || p.y() < 0 || p.x() > image.original_width || p.y() > image.original_height)
     return std::nullopt;
-  const PointQuery q = query_point(*pair_, Point2{p.x(), p.y()});
+  const PointQuery q = queries_->query(Point2{p.x(), p.y()});
   QueryOverlay o;
   o.source_point = p;
   o.covering.assign(q.covering.begin(), q.covering.end());
@@ -247,20 +253,20 @@ std::optional<QueryOverlay> PairSession::query(const QPointF& p) const {
         heatmap_image(appearance, static_cast<int>(q.grid_width), static_cast<int>(q.grid_height));
     o.votes_heatmap = heatmap_image(q.votes, static_cast<int>(q.grid_width), static_cast<int>(q.grid_height));
     o.votes_label = result_ && result_->options.method == "scot" ? tr("transport plan row") : tr("cos^d row");
-    const double cell = static_cast<double>(q.target_jump) / pair_->target_scale;
+    const double cell = static_cast<double>(q.target_jump) / pair.target_scale;
     o.heatmap_rect = QRectF(0, 0, cell * q.grid_width, cell * q.grid_height);
   }
   if (layers_ && o.best_match) {
-    o.layer_similarity = layer_similarity(layers_->maps, pair_->source_scale, pair_->target_scale, p.x(),
-                                          p.y(), o.best_match->x(), o.best_match->y());
+    o.layer_similarity = layer_similarity(layers_->maps, pair.source_scale, pair.target_scale, p.x(), p.y(),
+                                          o.best_match->x(), o.best_match->y());
   }
   return o;
 }
 
 QByteArray PairSession::report_json() const {
-  if (!pair_ || !result_) throw std::runtime_error("no computed pair to export");
-  const MatchReport report =
-      make_match_report(*pair_, result_->provenance, result_->options, result_->points, result_->transferred);
+  if (!queries_ || !result_) throw std::runtime_error("no computed pair to export");
+  const MatchReport report = make_match_report(queries_->pair(), result_->provenance, result_->options,
+                                               result_->points, result_->transferred);
   return QByteArray::fromStdString(match_report_json(report));
 }
 

@@ -20,6 +20,7 @@
 namespace hpf {
 
 class Backbone;
+class PointQueries;
 struct MatchedPair;
 
 // Where a pair comes from: two image files, or an annotated pair of a dataset (with ground truth).
@@ -65,7 +66,7 @@ class PairSession : public QObject {
 
   // Results of the last successful compute(); null before.
   std::shared_ptr<const PairFigure> figure() const { return figure_; }
-  const MatchedPair* matched_pair() const { return pair_.get(); }
+  const MatchedPair* matched_pair() const;
   const std::vector<LayerTile>& layer_tiles() const;
 
   // Point query at a source pixel (original coordinates), on the calling (GUI) thread: milliseconds.
@@ -99,7 +100,8 @@ class PairSession : public QObject {
   std::shared_ptr<BackboneService> backbones_;
   quint64 match_job_ = 0;
   std::shared_ptr<const Result> result_;
-  std::shared_ptr<const MatchedPair> pair_;
+  // The matched pair, with what its point queries share (built in the worker that matched it).
+  std::shared_ptr<const PointQueries> queries_;
   std::shared_ptr<const PairFigure> figure_;
   std::shared_ptr<const Layers> layers_;
 };

@@ -19,9 +19,9 @@ std::vector<float> on_target_grid(const Hyperpixels& target, at::Tensor values, 
   return std::vector<float>(grid.data_ptr<float>(), grid.data_ptr<float>() + grid.numel());
 }
 
-}  // namespace
-
-PointQuery query_point(const MatchedPair& pair, const Point2& source_point) {
+// The query, given the target's concatenated features (hyperpixel_feature_rows of every target row).
+PointQuery query_with(const MatchedPair& pair, const at::Tensor& target_features,
+                      const Point2& source_point) {
   c10::InferenceMode inference;
   PointQuery q;
   const Hyperpixels& src = pair.source.hyperpixels;
@@ -58,9 +58,27 @@ PointQuery query_point(const MatchedPair& pair, const Point2& source_point) {
   q.confidence = on_target_grid(trg, sum, /*rescale=*/true);
   q.votes = on_target_grid(trg, pair.match.correlation.similarity.index_select(0, rows).mean(0), true);
   const at::Tensor cosine =
-      appearance_similarity(hyperpixel_feature_rows(src, indices), hyperpixel_feature_rows(trg, {}), 1.0);
+      appearance_similarity(hyperpixel_feature_rows(src, indices), target_features, 1.0);
   q.appearance = on_target_grid(trg, cosine.mean(0), false);
   return q;
+}
+
+at::Tensor all_features(const Hyperpixels& hyperpixels) {
+  c10::InferenceMode inference;
+  return hyperpixel_feature_rows(hyperpixels, {});
+}
+
+}  // namespace
+
+PointQuery query_point(const MatchedPair& pair, const Point2& source_point) {
+  return query_with(pair, all_features(pair.target.hyperpixels), source_point);
+}
+
+PointQueries::PointQueries(std::shared_ptr<const MatchedPair> pair)
+    : pair_(std::move(pair)), target_features_(all_features(pair_->target.hyperpixels)) {}
+
+PointQuery PointQueries::query(const Point2& source_point) const {
+  return query_with(*pair_, target_features_, source_point);
 }
 
 }  // namespace hpf

@@ -1,10 +1,12 @@
 #pragma once
 // Point queries on a matched pair: where does one source pixel go, and how confident is the matcher about
-// each target position? Reuses the pair's correlation, so it is cheap enough to follow the mouse.
+// each target position? Reuses the pair's correlation and (PointQueries) the target's features, so it is
+// cheap enough to follow the mouse.
 
 #include "core/pipeline/pair_matching.h"
 
 #include <array>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -29,7 +31,22 @@ struct PointQuery {
   std::optional<Point2> best_match;
 };
 
-// Throws std::invalid_argument for a point outside the source image.
+// Throws std::invalid_argument for a point outside the source image. One query: it materialises the target's
+// features (every layer upsampled) itself; PointQueries does that once for all queries of a pair.
 PointQuery query_point(const MatchedPair& pair, const Point2& source_point);
+
+// The queries of one pair, with their shared per-pair work done once at construction (in the worker that
+// matched the pair, not on each mouse move): the target's concatenated hyperpixel features, which every
+// query's cosine row reads.
+class PointQueries {
+ public:
+  explicit PointQueries(std::shared_ptr<const MatchedPair> pair);
+  PointQuery query(const Point2& source_point) const;  // as query_point
+  const MatchedPair& pair() const { return *pair_; }
+
+ private:
+  std::shared_ptr<const MatchedPair> pair_;
+  at::Tensor target_features_;
+};
 
 }  // namespace hpf
