@@ -53,8 +53,8 @@ fuzz_smoke() {
 
 # The whole suite again under AddressSanitizer + UndefinedBehaviorSanitizer (preset debug-asan: -O1 -g), when
 # HPF_WITH_SANITIZERS=1 (CI sets it; it roughly doubles the test time). Tests labelled `heavy` (whole-dev-set
-# evaluations against the published numbers, ~18 min each under the sanitizers) run in the release pass only:
-# the same code runs under the sanitizers through the shorter realdata parity tests.
+# evaluations against the published numbers, ~18 min each under the sanitizers; real-size DINOv2 models) run in
+# the release pass only: the same code runs under the sanitizers through the shorter realdata parity tests.
 sanitizer_suite() {
   local asan_build="${HPF_ASAN_BUILD_DIR:-$repo/build/debug-asan}"
   echo "==> The whole test suite under ASan + UBSan in $asan_build"

@@ -56,14 +56,19 @@ void LayersPanel::set_tiles(const std::vector<LayerTile>& tiles, const QList<int
         new QCheckBox(tr("Layer %1 · %2").arg(lt.info.id).arg(QString::fromStdString(lt.info.stage)), frame);
     check->setToolTip(tr("Use this layer in the hyperpixels (recomputes the matching)."));
     layout->addWidget(check);
-    auto* info = new QLabel(tr("%1 channels · jump %2 px · receptive field %3 px")
-                                .arg(lt.info.channels)
-                                .arg(lt.info.jump)
-                                .arg(lt.info.receptive_field),
+    // A transformer block's position is a patch (its box); attention lets it see the whole image.
+    const bool patch = lt.info.box_offset > 0;
+    auto* info = new QLabel(patch ? tr("%1 channels · %2 px patches").arg(lt.info.channels).arg(lt.info.jump)
+                                  : tr("%1 channels · jump %2 px · receptive field %3 px")
+                                        .arg(lt.info.channels)
+                                        .arg(lt.info.jump)
+                                        .arg(lt.info.receptive_field),
                             frame);
-    info->setToolTip(
-        tr("Jump: input pixels between neighbouring positions of this layer. Receptive field: side "
-           "of the input window one position sees."));
+    info->setToolTip(patch ? tr("A transformer block: one token per %1 x %1-pixel patch, which is the "
+                                "hyperpixel's box; through attention each token sees the whole image.")
+                                 .arg(lt.info.jump)
+                           : tr("Jump: input pixels between neighbouring positions of this layer. Receptive "
+                                "field: side of the input window one position sees."));
     layout->addWidget(info);
     auto* maps = new QHBoxLayout;
     maps->addWidget(map_label(lt.source, tr("Source: first three principal components as RGB"), frame));

@@ -44,16 +44,17 @@ QGroupBox* SettingsPanel::build_model_box() {
   auto* model = new QFormLayout(model_box);
   backbone_ = new QComboBox(model_box);
   for (const std::string& name : backbone_names()) backbone_->addItem(QString::fromStdString(name));
-  backbone_->setToolTip(
-      tr("CNN whose intermediate layers form the hyperpixels. ResNet-101 is the paper's main "
-         "backbone; MobileNetV2 is fast on a CPU."));
+  backbone_->setToolTip(tr(
+      "Network whose intermediate layers form the hyperpixels. ResNet-101 is the paper's main "
+      "backbone; MobileNetV2 is fast on a CPU; DINOv2 vision transformers (ViT-S/B/L/g, _reg with register "
+      "tokens) offer their blocks as layers, on a 14-px patch grid at 518 px."));
   model->addRow(tr("Backbone"), backbone_);
 
   weights_ = new QLineEdit(model_box);
   weights_->setPlaceholderText(tr("default weights from the cache"));
   weights_->setToolTip(
-      tr("torchvision checkpoint (.pth) of the backbone's ImageNet weights. Empty: the verified "
-         "file in the weights cache, which \"Download\" fills."));
+      tr("State-dict checkpoint (.pth) of the backbone: torchvision's ImageNet weights, or DINOv2's official "
+         "file. Empty: the verified file in the weights cache, which \"Download\" fills."));
   auto* browse = new QPushButton(tr("Choose…"), model_box);
   browse->setToolTip(tr("Pick a weights file on disk."));
   auto* download = new QPushButton(tr("Download"), model_box);
@@ -84,6 +85,10 @@ QGroupBox* SettingsPanel::build_model_box() {
   connect(download, &QPushButton::clicked, this, &SettingsPanel::download_weights_requested);
   connect(backbone_, &QComboBox::currentTextChanged, this, [this](const QString& name) {
     layers_->setPlaceholderText(default_layers_text(name));
+    // The image side follows the backbone's default (300 px; DINOv2 518 px) unless the user chose another.
+    if (max_side_->value() == default_max_side(shown_backbone_.toStdString()))
+      max_side_->setValue(default_max_side(name.toStdString()));
+    shown_backbone_ = name;
     Q_EMIT backbone_changed(name);
   });
   return model_box;
@@ -272,6 +277,7 @@ void SettingsPanel::set_settings(const MatchSettings& s) {
   const QSignalBlocker b1(backbone_), b2(alpha_), b3(threshold_);
   const int backbone = backbone_->findText(s.backbone);
   backbone_->setCurrentIndex(backbone >= 0 ? backbone : 0);
+  shown_backbone_ = backbone_->currentText();
   layers_->setPlaceholderText(default_layers_text(backbone_->currentText()));
   weights_->setText(s.weights_path);
   const int device = device_->findData(s.device);

@@ -65,6 +65,7 @@ class SettingsPanel : public QWidget {
   QCheckBox* factorized_;
   QCheckBox* prune_;
   QSpinBox* max_side_;
+  QString shown_backbone_;  // the backbone whose default image side max_side_ may still show
   QSpinBox* grid_;
   QDoubleSpinBox* alpha_;
   QComboBox* threshold_;

@@ -1,8 +1,8 @@
-// hpf bench: per-stage time and peak memory of one pair at 300 px, for our pipeline and, measured in the same
-// run, the baselines the goals are stated against: a straightforward transcription of the reference (N_s x
-// n_bins vote buffer) and the "naive floor" (backbone passes + one fp32 product of the concatenated
-// hyperpixels). SCOT (--matcher scot) is measured beside HPF: with CAM marginals, without, and in the
-// reference formulation.
+// hpf bench: per-stage time and peak memory of one pair at the backbone's side (300 px; DINOv2 518 px), for
+// our pipeline and, measured in the same run, the baselines the goals are stated against: a straightforward
+// transcription of the reference (N_s x n_bins vote buffer) and the "naive floor" (backbone passes + one fp32
+// product of the concatenated hyperpixels). SCOT (--matcher scot) is measured beside HPF: with CAM marginals,
+// without, and in the reference formulation.
 //
 // Each (configuration, variant) runs in a child process so that its peak resident memory can be read from
 // wait4(); times are medians over --repeat runs after one warm-up.
@@ -10,6 +10,7 @@
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
 #include "core/compute/backbone.h"
+#include "core/compute/dinov2.h"
 #include "core/compute/rhm_transcription.h"
 #include "core/compute/runtime.h"
 #include "core/compute/transfer.h"
@@ -53,6 +54,9 @@ const BenchConfig kConfigs[] = {
     {"mobilenet_v2 (2,4,7,10,13)", "mobilenet_v2", "2,4,7,10,13"},
     {"mobilenet_v2 (4,7,10,13,16)", "mobilenet_v2", "4,7,10,13,16"},
     {"resnet101 (2,17,21,22,25,26,28)", "resnet101", "2,17,21,22,25,26,28"},
+    {"dinov2_vits14 (11) 518 px", "dinov2_vits14", "11"},
+    {"dinov2_vitb14 (11) 518 px", "dinov2_vitb14", "11"},
+    {"dinov2_vitb14 (7,9,11) 518 px", "dinov2_vitb14", "7,9,11"},
 };
 const char* kVariants[] = {"idle", "floor",          "transcription", "ours-reference",
                            "ours", "scot-reference", "scot-no-cam",   "scot"};
@@ -87,7 +91,8 @@ Stages run_variant(const std::string& variant, const HyperpixelFlow& flow, const
   const auto start = std::chrono::steady_clock::now();
   const std::vector<Point2> points = grid_points(a.original_width, a.original_height, 4);
   if (variant == "floor") {
-    const PreparedImage pa = prepare_image(a.rgb, 300), pb = prepare_image(b.rgb, 300);
+    const int side = flow.options().max_side;
+    const PreparedImage pa = prepare_image(a.rgb, side), pb = prepare_image(b.rgb, side);
     auto t = std::chrono::steady_clock::now();
     std::vector<at::Tensor> ma = flow.backbone().extract(pa.tensor, flow.options().layers);
     std::vector<at::Tensor> mb = flow.backbone().extract(pb.tensor, flow.options().layers);
@@ -143,6 +148,7 @@ int bench_child(const QCommandLineParser& parser) {
   }
   MatchOptions options;
   options.layers = parse_layer_set(config.layers);
+  options.max_side = default_max_side(config.backbone);
   options.rhm.factorized_similarity = variant == "ours" || variant == "scot" || variant == "scot-no-cam";
   if (is_scot(variant)) {
     options.method = "scot";
@@ -284,7 +290,11 @@ int bench(const QStringList& args) {
   for (int c = 0; c < static_cast<int>(std::size(kConfigs)); ++c) {
     if (parser.isSet("only") && int_option(parser, "only") != c) continue;
     std::map<std::string, ChildResult> results;
+    // DINOv2 has no ImageNet classifier, so no CAM marginals.
+    const bool has_classifier = !is_dinov2(kConfigs[c].backbone);
     for (const char* variant : kVariants) {
+      const std::string name = variant;
+      if (!has_classifier && (name == "scot" || name == "scot-reference")) continue;  // CAM marginals
       std::vector<std::string> argv = {self,
                                        "bench",
                                        "--child",
@@ -310,21 +320,24 @@ int bench(const QStringList& args) {
     const double idle = results["idle"].peak_mb;
     for (const char* variant :
          {"floor", "transcription", "ours-reference", "ours", "scot-reference", "scot-no-cam", "scot"}) {
+      if (!results.count(variant)) continue;
       Stages& s = results[variant].stages;
-      rows.push_back({kConfigs[c].name, variant, fixed(s["backbone"]), fixed(s["hyperpixels"]),
-                      fixed(s["similarity"]), fixed(s["transport"]), fixed(s["voting"]),
-                      fixed(s["smoothing"]), fixed(s["transfer"]), fixed(s["total"]),
-                      fixed(s["total"] / floor, 2) + "x", fixed(s["total"] / ours, 2) + "x",
-                      fixed(results[variant].peak_mb - idle)});
+      rows.push_back(
+          {kConfigs[c].name, variant, fixed(s["backbone"]), fixed(100 * s["backbone"] / s["total"]),
+           fixed(s["hyperpixels"]), fixed(s["similarity"]), fixed(s["transport"]), fixed(s["voting"]),
+           fixed(s["smoothing"]), fixed(s["transfer"]), fixed(s["total"]), fixed(s["total"] / floor, 2) + "x",
+           fixed(s["total"] / ours, 2) + "x", fixed(results[variant].peak_mb - idle)});
     }
   }
   std::cout
       << "times in ms (median of " << parser.value("repeat").toStdString() << "), " << compute_threads()
       << " threads; 'x floor' = total / naive floor of the same run, 'x hpf' = total / ours (HPF) of the same"
-         " run; scot = SCOT with CAM marginals (its backbone time includes the CAM's two extra passes);"
-         " peak = max RSS above the idle process\n";
-  print_table({"configuration", "variant", "backbone", "hyperpix", "similarity", "transport", "voting",
-               "smoothing", "transfer", "total", "x floor", "x hpf", "peak MB"},
+         " run; bb % = the backbone's share of the total; scot = SCOT with CAM marginals (its backbone time"
+         " includes the CAM's two extra passes; scot and scot-reference use CAM, so not for DINOv2, which"
+         " has no classifier); DINOv2 rows use random weights at 518 px; peak = max RSS above the idle"
+         " process\n";
+  print_table({"configuration", "variant", "backbone", "bb %", "hyperpix", "similarity", "transport",
+               "voting", "smoothing", "transfer", "total", "x floor", "x hpf", "peak MB"},
               rows);
   return 0;
 }

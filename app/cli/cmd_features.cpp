@@ -16,18 +16,21 @@ int features(const QStringList& args) {
   parser.addPositionalArgument("image", "Image whose features to export.");
   parser.addOptions({
       {"backbone",
-       "Backbone: resnet50, resnet101, fcn_resnet101, mobilenet_v2, or dinov2 (a DINOv2 ViT checkpoint given "
-       "with "
-       "--weights; its size and registers are read from the file).",
+       "Backbone: resnet50, resnet101, fcn_resnet101, mobilenet_v2, dinov2_vit{s,b,l,g}14[_reg], or dinov2 "
+       "(a DINOv2 ViT checkpoint given with --weights; its size and registers are read from the file).",
        "name", "resnet101"},
       {"weights",
        "torchvision checkpoint (.pth). Default: the official weights from the cache, downloaded on request.",
        "file"},
       {"device", "Compute device: auto, cpu or cuda.", "device", "auto"},
-      {"layers", "Layer ids and ranges to export, e.g. 2,4-7. Default: the paper's set for the backbone.",
+      {"layers",
+       "Layer ids and ranges to export, e.g. 2,4-7. Default: the paper's set for the backbone; DINOv2: "
+       "every block.",
        "ids"},
-      {"max-side", "Longer image side after HPF's resize, 32 to 4096, or 0 for the original size.", "px",
-       "300"},
+      {"max-side",
+       "Longer image side after HPF's resize, 32 to 4096, or 0 for the original size. Default: 300 for the "
+       "CNNs, 518 for DINOv2.",
+       "px"},
       {"raw-input",
        "Only convert to RGB float and normalise (ImageNet mean/std): no resize, so the backbone sees exactly "
        "the image's pixels."},
@@ -42,11 +45,14 @@ int features(const QStringList& args) {
     if (parser.isSet("layers")) options.layers = parse_layer_set(parser.value("layers").toStdString());
     MatchOptions bounds;  // the image side obeys the matching options' bound
     bounds.layers = {0};
-    bounds.max_side = int_option(parser, "max-side");
+    bounds.max_side = parser.isSet("max-side") ? int_option(parser, "max-side")
+                                               : default_max_side(parser.value("backbone").toStdString());
     bounds.check();
     options.max_side = bounds.max_side;
   } catch (const OptionError& e) {
     throw UsageError(flag_for_option(e.option()) + ": " + e.problem());
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(std::string("--backbone: ") + e.what());
   }
   options.raw_input = parser.isSet("raw-input");
   const ModelChoice model = read_model_choice(parser);

@@ -83,7 +83,8 @@ Common read_common(const QCommandLineParser& parser) {
   dataset_options.spair_layout = parser.value("layout").toStdString();
   c.dataset = open_dataset(parser.value("dataset").toStdString(), parser.value("root").toStdString(),
                            dataset_options);
-  c.match = read_match_options(parser, c.dataset->annotation_kind() != AnnotationKind::Polygon);
+  c.match = read_match_options(parser, c.dataset->annotation_kind() != AnnotationKind::Polygon,
+                               /*layers_used=*/false);
   ModelChoice model;
   if (parser.isSet("random-weights")) {
     model.backbone = parser.value("backbone").toStdString();

@@ -1,4 +1,5 @@
-// hpf weights: list the official torchvision weights, show where they are cached, download them.
+// hpf weights: list the official weights (torchvision's, DINOv2's), show where they are cached, download
+// them.
 
 #include "app/cli/cli_common.h"
 #include "app/cli/commands.h"
@@ -37,7 +38,7 @@ int weights(const QStringList& args) {
       {"backbone", "Backbone whose weights to download or locate.", "name"},
       {"name", "Weights name (e.g. IMAGENET1K_V1, PAPER); default: the backbone's default.", "name"},
   });
-  parse_or_throw(parser, args, "Manage the official torchvision weights in the cache directory.");
+  parse_or_throw(parser, args, "Manage the official weights (torchvision, DINOv2) in the cache directory.");
   const QStringList positional = parser.positionalArguments();
   const QString action = positional.isEmpty() ? "list" : positional.front();
 
@@ -52,10 +53,13 @@ int weights(const QStringList& args) {
     std::vector<std::vector<std::string>> rows;
     for (const WeightsEntry& e : weights_registry()) {
       rows.push_back({e.backbone, e.name + (e.is_default ? " *" : ""), e.file_name,
-                      std::to_string(e.approx_bytes / (1024 * 1024)) + " MB", state_of(e)});
+                      std::to_string(e.approx_bytes / (1024 * 1024)) + " MB", state_of(e),
+                      checksum_description(e)});
     }
     std::cout << "cache: " << weights_cache_dir().string() << "  (* = default; override with HPF_WEIGHTS_DIR)\n";
-    print_table({"backbone", "name", "file", "size", "state"}, rows);
+    print_table({"backbone", "name", "file", "size", "state", "checksum"}, rows);
+    std::cout << "DINOv2 publishes no checksums: the sha256 of a file's first download is recorded beside it "
+                 "(<file>.first-sha256) and every later use and download must match it.\n";
     return 0;
   }
   if (action == "path") {

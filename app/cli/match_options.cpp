@@ -32,14 +32,18 @@ void add_match_options(QCommandLineParser& parser) {
        "scot: marginals from class activation maps (the default; needs a backbone with an ImageNet "
        "classifier: not fcn_resnet101)."},
       {"no-cam", "scot: uniform marginals."},
-      {"backbone", "Backbone: resnet50, resnet101, fcn_resnet101, mobilenet_v2.", "name", "resnet101"},
+      {"backbone",
+       "Backbone: resnet50, resnet101, fcn_resnet101, mobilenet_v2, dinov2_vit{s,b,l,g}14[_reg] (DINOv2 "
+       "vision transformers; layers are blocks), or dinov2 (any DINOv2 checkpoint given by --weights, "
+       "its architecture read from the file).",
+       "name", "resnet101"},
       {"weights",
        "torchvision checkpoint (.pth). Default: the official weights from the cache "
        "($HPF_WEIGHTS_DIR or ~/.cache/hyperpixel-studio/weights), downloaded on request.",
        "file"},
       {"layers",
-       "Hyperpixel layer ids and ranges, e.g. 2,17,21,22,25,26,28 or 2,4-7. Default: the paper's set "
-       "for the backbone.",
+       "Hyperpixel layer ids and ranges, e.g. 2,17,21,22,25,26,28 or 2,4-7 (DINOv2: block ids). Default: "
+       "the paper's set for the backbone; DINOv2: its last block.",
        "ids"},
       {"exponent", "hpf: exponent d of the ReLU'd cosine similarity, in (0, 32] (paper: 3).", "d", "3"},
       {"ncells", "Number of Hough cells over the translation space, 1 to 1048576 (paper: 8192).", "n",
@@ -55,8 +59,9 @@ void add_match_options(QCommandLineParser& parser) {
       {"no-prune",
        "Keep hyperpixels whose receptive field reaches beyond the image margin (Caltech-101 style)."},
       {"max-side",
-       "Longer image side after resizing, 32 to 4096, or 0 to keep the original size (paper: 300).", "px",
-       "300"},
+       "Longer image side after resizing, 32 to 4096, or 0 to keep the original size. Default: 300 for "
+       "the CNNs (the paper's), 518 for DINOv2 (its training resolution, 37 x 37 patches).",
+       "px"},
       {"device", "Compute device: auto, cpu or cuda.", "device", "auto"},
       {"threads", "CPU threads for LibTorch (0 = all cores).", "n", "0"},
       {"memory-budget",
@@ -78,12 +83,17 @@ std::string flag_for_option(const std::string& option) {
   return found == flags.end() ? option : found->second;
 }
 
-MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_default) {
+MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_default, bool layers_used) {
   MatchOptions options;
   const std::string backbone = parser.value("backbone").toStdString();
   std::vector<int> backbone_layers;
+  int backbone_side = 0;
   try {
-    backbone_layers = default_layers(backbone);  // also the check of the name
+    backbone_side = default_max_side(backbone);  // also the check of the name
+    if (!parser.isSet("layers")) {
+      // The search's own candidates replace the set; the recorded one is then block 0.
+      backbone_layers = layers_used || backbone != "dinov2" ? default_layers(backbone) : LayerSet{0};
+    }
   } catch (const std::invalid_argument& e) {
     throw UsageError(std::string("--backbone: ") + e.what());
   }
@@ -107,7 +117,7 @@ MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_def
     }
     options.rhm.factorized_similarity = similarity == "factorized";
     options.hyperpixels.prune_margin = parser.isSet("no-prune") ? false : prune_default;
-    options.max_side = int_option(parser, "max-side");
+    options.max_side = parser.isSet("max-side") ? int_option(parser, "max-side") : backbone_side;
     options.memory_budget_mb = int_option(parser, "memory-budget");
     options.check();
   } catch (const OptionError& e) {
@@ -120,7 +130,7 @@ MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_def
 ModelChoice read_model_choice(const QCommandLineParser& parser) {
   ModelChoice choice;
   choice.backbone = parser.value("backbone").toStdString();
-  if (!built_from_checkpoint(choice.backbone)) make_backbone(choice.backbone);  // validates the name
+  check_backbone_name(choice.backbone);
   choice.device = parser.value("device").toStdString();
   select_device(choice.device);
   // A user's file wins; otherwise the official weights from the cache (offline: WeightsUnavailable explains

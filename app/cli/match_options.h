@@ -22,7 +22,10 @@ void add_match_options(QCommandLineParser& parser);
 
 // Reads them back into core's MatchOptions and checks them with MatchOptions::check() (UsageError names the
 // flag and the accepted range). `prune_default` lets a dataset choose (Caltech-101 keeps margin boxes).
-MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_default = true);
+// `layers_used` is false for the layer search, which sets the layers per candidate: a backbone without a
+// default set ("dinov2") then needs no --layers.
+MatchOptions read_match_options(const QCommandLineParser& parser, bool prune_default = true,
+                                bool layers_used = true);
 // The flag of a core option name (OptionError::option()): "kernel_size" -> "--kernel".
 std::string flag_for_option(const std::string& option);
 

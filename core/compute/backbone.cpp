@@ -1,11 +1,13 @@
 #include "core/compute/backbone.h"
 #include "core/compute/backbone_impl.h"
+#include "core/compute/dinov2.h"
 #include "core/compute/module_state.h"
 
 #include <torch/nn/module.h>
 
 #include <ATen/ATen.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace hpf {
@@ -67,16 +69,30 @@ std::invalid_argument unknown_backbone(const std::string& name) {
 }  // namespace
 
 bool built_from_checkpoint(const std::string& name) {
-  return name == "dinov2";
+  return is_dinov2(name);
+}
+
+void check_backbone_name(const std::string& name) {
+  const auto names = backbone_names();
+  if (name == "fcn101" || name == "dinov2" || std::find(names.begin(), names.end(), name) != names.end())
+    return;
+  throw unknown_backbone(name);
+}
+
+int default_max_side(const std::string& backbone_name) {
+  check_backbone_name(backbone_name);
+  return is_dinov2(backbone_name) ? 518 : 300;
 }
 
 std::vector<int> default_layers(const std::string& backbone_name) {
-  if (built_from_checkpoint(backbone_name)) {
+  if (backbone_name == "dinov2") {
     throw std::invalid_argument(
-        backbone_name +
-        " is available to `hpf features` only in this version: matching, evaluation and "
-        "layer search with it are not wired yet");
+        "dinov2 takes its depth from the checkpoint, so it has no default layer set: give the block ids "
+        "(--layers), or name the model (e.g. dinov2_vitb14)");
   }
+  // DINOv2: the last block alone, the token map zero-shot correspondence work uses (SD-DINO, GeoAware-SC),
+  // until a layer search on real data says otherwise.
+  if (is_dinov2(backbone_name)) return {static_cast<int>(dinov2_named_config(backbone_name).depth) - 1};
   if (backbone_name == "resnet50") return {2, 7, 11, 12, 13};
   if (backbone_name == "resnet101") return {2, 17, 21, 22, 25, 26, 28};
   if (backbone_name == "fcn_resnet101" || backbone_name == "fcn101") return {2, 4, 5, 18, 19, 20, 24, 32};
@@ -85,13 +101,21 @@ std::vector<int> default_layers(const std::string& backbone_name) {
 }
 
 std::vector<std::string> backbone_names() {
-  return {"resnet50", "resnet101", "fcn_resnet101", "mobilenet_v2"};
+  std::vector<std::string> names = {"resnet50", "resnet101", "fcn_resnet101", "mobilenet_v2"};
+  for (const std::string& name : dinov2_model_names()) names.push_back(name);
+  return names;
+}
+
+std::vector<LayerInfo> backbone_layers(const std::string& name) {
+  if (is_dinov2(name) && name != "dinov2") return dinov2_layers(dinov2_named_config(name));
+  return make_backbone(name)->layers();
 }
 
 std::unique_ptr<Backbone> make_backbone(const std::string& requested) {
   const std::string name = requested == "fcn101" ? "fcn_resnet101" : requested;
   if (auto backbone = make_resnet(name)) return backbone;
   if (auto backbone = make_mobilenet_v2(name)) return backbone;
+  if (is_dinov2(name) && name != "dinov2") return make_random_dinov2(name);
   if (built_from_checkpoint(name)) {
     throw std::invalid_argument(name +
                                 " takes its architecture from its checkpoint: load it with its weights "

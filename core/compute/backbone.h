@@ -25,7 +25,7 @@ class Backbone {
  public:
   virtual ~Backbone() = default;
 
-  // Canonical name: "resnet50", "resnet101", "fcn_resnet101" or "mobilenet_v2".
+  // Canonical name: "resnet50", "resnet101", "fcn_resnet101", "mobilenet_v2", "dinov2" or a named DINOv2.
   virtual const std::string& name() const = 0;
 
   // Every selectable layer, indexed by id, with geometry computed from the architecture.
@@ -64,18 +64,32 @@ class Backbone {
 };
 
 // The paper's layer set for a backbone (PF-PASCAL/PF-WILLOW sets; MobileNetV2: the best set of our reference
-// runs).
+// runs; a named DINOv2: its last block). Throws std::invalid_argument for an unknown name and for "dinov2",
+// whose depth only its checkpoint knows.
 std::vector<int> default_layers(const std::string& backbone_name);
 
-// Backbones whose architecture is read from their checkpoint ("dinov2", core/compute/dinov2.h): load_backbone
-// builds them; make_backbone() cannot.
+// The longer image side a backbone's matches use unless told otherwise: the paper's 300 px for the CNNs,
+// 518 px for DINOv2 (the 37 x 37 patch grid it was trained at). Throws for an unknown name.
+int default_max_side(const std::string& backbone_name);
+
+// Backbones built by reading their checkpoint (DINOv2, core/compute/dinov2.h: "dinov2" takes its whole
+// architecture from it; the named models check it): load_backbone builds them from the state dict.
 bool built_from_checkpoint(const std::string& name);
 
-// Names accepted by make_backbone(), canonical first.
+// Throws std::invalid_argument listing the known names unless `name` is a backbone (or "dinov2"), without
+// building anything.
+void check_backbone_name(const std::string& name);
+
+// The layers of a backbone by name, without loading or initialising weights (DINOv2: from its published
+// configuration). Throws like make_backbone().
+std::vector<LayerInfo> backbone_layers(const std::string& name);
+
+// Names accepted by make_backbone(), canonical first (the CNNs, then the named DINOv2 models).
 std::vector<std::string> backbone_names();
 
-// Creates an untrained backbone by name ("resnet50", "resnet101", "fcn_resnet101"/"fcn101", "mobilenet_v2").
-// Throws std::invalid_argument listing the known names for anything else.
+// Creates an untrained backbone by name ("resnet50", "resnet101", "fcn_resnet101"/"fcn101", "mobilenet_v2",
+// a named DINOv2 model with random weights). Throws std::invalid_argument listing the known names for
+// anything else, and for "dinov2" (its architecture comes from a checkpoint).
 std::unique_ptr<Backbone> make_backbone(const std::string& name);
 
 }  // namespace hpf

@@ -2,9 +2,14 @@
 
 #include <ATen/ATen.h>
 
+#include <ATen/CPUGeneratorImpl.h>
+
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <stdexcept>
+#include <tuple>
+#include <utility>
 
 namespace hpf {
 namespace {
@@ -17,19 +22,10 @@ const at::Tensor& key(const StateDict& state, const std::string& name) {
 
 class DinoV2Backbone final : public Backbone {
  public:
-  explicit DinoV2Backbone(DinoV2Config config) : config_(config) {
-    for (int64_t i = 0; i < config_.depth; ++i) {
-      LayerInfo info;
-      info.id = static_cast<int>(i);
-      info.stage = "blocks." + std::to_string(i);
-      info.channels = config_.embed_dim;
-      info.jump = config_.patch;
-      info.receptive_field = config_.patch;
-      layers_.push_back(info);
-    }
-  }
+  explicit DinoV2Backbone(DinoV2Config config)
+      : config_(std::move(config)), layers_(dinov2_layers(config_)) {}
 
-  const std::string& name() const override { return name_; }
+  const std::string& name() const override { return config_.name; }
   const std::vector<LayerInfo>& layers() const override { return layers_; }
 
   std::vector<at::Tensor> extract(const at::Tensor& image, const std::vector<int>& layer_ids) override {
@@ -67,7 +63,10 @@ class DinoV2Backbone final : public Backbone {
   StateDict expected_state() override {
     const int64_t d = config_.embed_dim, p = config_.patch;
     StateDict s;
-    const auto add = [&](const std::string& name, std::vector<int64_t> shape) { s[name] = at::empty(shape); };
+    // Shapes only (meta tensors hold no memory: ViT-g's would be 4.5 GB).
+    const auto add = [&](const std::string& name, std::vector<int64_t> shape) {
+      s[name] = at::empty(shape, at::TensorOptions().device(at::kMeta));
+    };
     add("cls_token", {1, 1, d});
     add("pos_embed", {1, config_.pos_grid * config_.pos_grid + 1, d});
     if (config_.registers > 0) add("register_tokens", {1, config_.registers, d});
@@ -85,10 +84,17 @@ class DinoV2Backbone final : public Backbone {
       add(b + "attn.proj.bias", {d});
       add(b + "ls1.gamma", {d});
       add(b + "ls2.gamma", {d});
-      add(b + "mlp.fc1.weight", {config_.mlp_hidden, d});
-      add(b + "mlp.fc1.bias", {config_.mlp_hidden});
-      add(b + "mlp.fc2.weight", {d, config_.mlp_hidden});
-      add(b + "mlp.fc2.bias", {d});
+      if (config_.swiglu) {
+        add(b + "mlp.w12.weight", {2 * config_.mlp_hidden, d});
+        add(b + "mlp.w12.bias", {2 * config_.mlp_hidden});
+        add(b + "mlp.w3.weight", {d, config_.mlp_hidden});
+        add(b + "mlp.w3.bias", {d});
+      } else {
+        add(b + "mlp.fc1.weight", {config_.mlp_hidden, d});
+        add(b + "mlp.fc1.bias", {config_.mlp_hidden});
+        add(b + "mlp.fc2.weight", {d, config_.mlp_hidden});
+        add(b + "mlp.fc2.bias", {d});
+      }
     }
     add("norm.weight", {d});
     add("norm.bias", {d});
@@ -190,10 +196,18 @@ class DinoV2Backbone final : public Backbone {
     const auto norm = [&](const at::Tensor& t, const char* which) {
       return at::layer_norm(t, {d}, w(b + which + ".weight"), w(b + which + ".bias"), 1e-6);
     };
-    at::Tensor y = x + attention(norm(x, "norm1"), b) * w(b + "ls1.gamma");
-    const at::Tensor hidden =
-        at::gelu(at::linear(norm(y, "norm2"), w(b + "mlp.fc1.weight"), w(b + "mlp.fc1.bias")));
-    return y + at::linear(hidden, w(b + "mlp.fc2.weight"), w(b + "mlp.fc2.bias")) * w(b + "ls2.gamma");
+    const at::Tensor y = x + attention(norm(x, "norm1"), b) * w(b + "ls1.gamma");
+    return y + mlp(norm(y, "norm2"), b) * w(b + "ls2.gamma");
+  }
+
+  at::Tensor mlp(const at::Tensor& x, const std::string& b) const {
+    if (config_.swiglu) {  // the official SwiGLUFFN: chunk w12's output in two halves
+      const std::vector<at::Tensor> halves =
+          at::linear(x, w(b + "mlp.w12.weight"), w(b + "mlp.w12.bias")).chunk(2, -1);
+      return at::linear(at::silu(halves[0]) * halves[1], w(b + "mlp.w3.weight"), w(b + "mlp.w3.bias"));
+    }
+    const at::Tensor hidden = at::gelu(at::linear(x, w(b + "mlp.fc1.weight"), w(b + "mlp.fc1.bias")));
+    return at::linear(hidden, w(b + "mlp.fc2.weight"), w(b + "mlp.fc2.bias"));
   }
 
   // A block's patch tokens (after the class and register tokens) as a (1, D, rows, cols) map.
@@ -205,7 +219,6 @@ class DinoV2Backbone final : public Backbone {
   }
 
   DinoV2Config config_;
-  std::string name_ = "dinov2";
   std::vector<LayerInfo> layers_;
   std::map<std::string, at::Tensor> weights_;
   c10::Device device_{c10::kCPU};
@@ -232,7 +245,9 @@ DinoV2Config dinov2_config(const StateDict& state) {
     throw std::runtime_error("DINOv2 checkpoint: pos_embed holds " + std::to_string(positions) +
                              " patch positions, not a square grid");
   }
-  c.mlp_hidden = key(state, "blocks.0.mlp.fc1.weight").size(0);
+  c.swiglu = state.count("blocks.0.mlp.w12.weight") > 0;
+  c.mlp_hidden =
+      c.swiglu ? key(state, "blocks.0.mlp.w3.weight").size(1) : key(state, "blocks.0.mlp.fc1.weight").size(0);
   // The official `_reg` models: output-size interpolation with antialias; the others: scale factors, offset
   // 0.1.
   c.interpolate_antialias = c.registers > 0;
@@ -240,10 +255,110 @@ DinoV2Config dinov2_config(const StateDict& state) {
   return c;
 }
 
-std::unique_ptr<Backbone> make_dinov2(const StateDict& state) {
-  auto backbone = std::make_unique<DinoV2Backbone>(dinov2_config(state));
+std::vector<LayerInfo> dinov2_layers(const DinoV2Config& config) {
+  std::vector<LayerInfo> layers;
+  for (int64_t i = 0; i < config.depth; ++i) {
+    LayerInfo info;
+    info.id = static_cast<int>(i);
+    info.stage = "blocks." + std::to_string(i);
+    info.channels = config.embed_dim;
+    info.jump = config.patch;
+    info.receptive_field = config.patch;
+    info.box_offset = config.patch / 2;  // patch x covers [14x, 14x + 14]
+    layers.push_back(info);
+  }
+  return layers;
+}
+
+const std::vector<std::string>& dinov2_model_names() {
+  static const std::vector<std::string> names = {
+      "dinov2_vits14",     "dinov2_vitb14",     "dinov2_vitl14",     "dinov2_vitg14",
+      "dinov2_vits14_reg", "dinov2_vitb14_reg", "dinov2_vitl14_reg", "dinov2_vitg14_reg"};
+  return names;
+}
+
+bool is_dinov2(const std::string& name) {
+  const auto& names = dinov2_model_names();
+  return name == "dinov2" || std::find(names.begin(), names.end(), name) != names.end();
+}
+
+DinoV2Config dinov2_named_config(const std::string& name) {
+  const auto& names = dinov2_model_names();
+  if (std::find(names.begin(), names.end(), name) == names.end()) {
+    throw std::invalid_argument("'" + name + "' is not a named DINOv2 model");
+  }
+  DinoV2Config c;
+  c.name = name;
+  const char size = name[std::string("dinov2_vit").size()];
+  // The official vit_small/base/large/giant2 (dinov2/models/vision_transformer.py), patch 14, img_size 518.
+  const std::map<char, std::pair<int64_t, int64_t>> width_depth = {
+      {'s', {384, 12}}, {'b', {768, 12}}, {'l', {1024, 24}}, {'g', {1536, 40}}};
+  std::tie(c.embed_dim, c.depth) = width_depth.at(size);
+  c.heads = c.embed_dim / 64;
+  c.swiglu = size == 'g';
+  // SwiGLUFFNFused: (int(4 * dim * 2 / 3) + 7) // 8 * 8 hidden units; the others 4 * dim.
+  c.mlp_hidden = c.swiglu ? (4 * c.embed_dim * 2 / 3 + 7) / 8 * 8 : 4 * c.embed_dim;
+  c.registers = name.size() > 4 && name.compare(name.size() - 4, 4, "_reg") == 0 ? 4 : 0;
+  c.interpolate_antialias = c.registers > 0;
+  c.interpolate_offset = c.registers > 0 ? 0.0 : 0.1;
+  return c;
+}
+
+namespace {
+
+std::string describe(const DinoV2Config& c) {
+  return "embedding width " + std::to_string(c.embed_dim) + ", " + std::to_string(c.depth) + " blocks, " +
+         (c.registers ? std::to_string(c.registers) + " register tokens"
+                      : std::string("no register tokens")) +
+         ", " + (c.swiglu ? "SwiGLU" : "GELU") + " MLP of " + std::to_string(c.mlp_hidden) + ", patch " +
+         std::to_string(c.patch) + ", " + std::to_string(c.pos_grid) + "x" + std::to_string(c.pos_grid) +
+         " positions";
+}
+
+}  // namespace
+
+std::unique_ptr<Backbone> make_dinov2(const StateDict& state, const std::string& name) {
+  DinoV2Config config = dinov2_config(state);
+  if (name != "dinov2") {
+    const DinoV2Config named = dinov2_named_config(name);
+    if (describe(named) != describe(config)) {
+      throw std::runtime_error("the checkpoint holds a DINOv2 with " + describe(config) + "; " + name +
+                               " has " + describe(named) +
+                               " (--backbone dinov2 takes the architecture from the checkpoint)");
+    }
+    config = named;
+  }
+  auto backbone = std::make_unique<DinoV2Backbone>(config);
   backbone->load_state_dict(state);
   return backbone;
+}
+
+std::unique_ptr<Backbone> make_random_dinov2(const std::string& name, uint64_t seed) {
+  const DinoV2Config config = dinov2_named_config(name);
+  auto backbone = std::make_unique<DinoV2Backbone>(config);
+  at::Generator generator = at::detail::createCPUGenerator(seed);
+  StateDict state = backbone->expected_state();
+  for (auto& [key_name, tensor] : state) {
+    tensor = at::empty(tensor.sizes());
+    const bool is_norm = key_name.find("norm") != std::string::npos;
+    const bool is_bias = key_name.size() > 5 && key_name.compare(key_name.size() - 5, 5, ".bias") == 0;
+    if (key_name.find(".gamma") != std::string::npos || (is_norm && !is_bias)) {
+      tensor.fill_(1.0);
+    } else if (is_bias) {
+      tensor.zero_();
+    } else {
+      tensor.normal_(0.0, 0.02, generator);
+    }
+  }
+  backbone->load_state_dict(state);
+  return backbone;
+}
+
+int64_t dinov2_parameter_count(const DinoV2Config& config) {
+  DinoV2Backbone shapes(config);
+  int64_t count = 0;
+  for (const auto& [unused, tensor] : shapes.expected_state()) count += tensor.numel();
+  return count;
 }
 
 std::vector<at::Tensor> dinov2_tokens(Backbone& dinov2, const at::Tensor& image) {

@@ -7,13 +7,15 @@
 namespace hpf {
 
 at::Tensor receptive_field_boxes(int64_t grid_width, int64_t grid_height, int64_t jump,
-                                 int64_t receptive_field) {
+                                 int64_t receptive_field, int64_t box_offset) {
   const auto options = at::TensorOptions().dtype(at::kFloat);
   const at::Tensor xs = at::arange(grid_width, options).repeat({grid_height});
   const at::Tensor ys = at::arange(grid_height, options).repeat_interleave(grid_width);
   const float half = static_cast<float>(receptive_field / 2);
   const float j = static_cast<float>(jump);
-  return at::stack({xs * j - half, ys * j - half, xs * j + half, ys * j + half}, 1);
+  const at::Tensor cx = xs * j + static_cast<float>(box_offset);
+  const at::Tensor cy = ys * j + static_cast<float>(box_offset);
+  return at::stack({cx - half, cy - half, cx + half, cy + half}, 1);
 }
 
 at::Tensor margin_mask(const at::Tensor& boxes, int image_width, int image_height, int64_t jump) {
@@ -57,8 +59,8 @@ Hyperpixels assemble_hyperpixels(const std::vector<at::Tensor>& layer_maps,
   for (const auto& map : layer_maps) hp.layer_maps.push_back(map.squeeze(0));
 
   const LayerInfo& base_layer = layers.front();
-  const at::Tensor all_boxes =
-      receptive_field_boxes(hp.grid_width, hp.grid_height, base_layer.jump, base_layer.receptive_field);
+  const at::Tensor all_boxes = receptive_field_boxes(hp.grid_width, hp.grid_height, base_layer.jump,
+                                                     base_layer.receptive_field, base_layer.box_offset);
   if (options.prune_margin) {
     hp.grid_index = margin_mask(all_boxes, image_width, image_height, base_layer.jump).nonzero().squeeze(1);
   } else {

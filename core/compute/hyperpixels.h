@@ -26,9 +26,10 @@ struct Hyperpixels {
   int64_t size() const { return grid_index.defined() ? grid_index.size(0) : 0; }
 };
 
-// Receptive-field boxes of a grid_height x grid_width map, row by row.
+// Receptive-field boxes of a grid_height x grid_width map, row by row: position (x, y) gets the square of
+// side 2 * (receptive_field / 2) centred at (x * jump + box_offset, y * jump + box_offset).
 at::Tensor receptive_field_boxes(int64_t grid_width, int64_t grid_height, int64_t jump,
-                                 int64_t receptive_field);
+                                 int64_t receptive_field, int64_t box_offset = 0);
 
 // Boolean mask of boxes kept by the margin rule: x1 >= -j, y1 >= -j, x2 < W + j, y2 < H + j.
 at::Tensor margin_mask(const at::Tensor& boxes, int image_width, int image_height, int64_t jump);

@@ -19,6 +19,9 @@ struct LayerInfo {
   int64_t channels = 0;         // output channels
   int64_t jump = 1;             // input pixels between neighbouring output positions (the layer's stride)
   int64_t receptive_field = 1;  // side of the receptive field in input pixels
+  // Position x's box is centred at x * jump + box_offset. CNNs: 0 (the reference centres receptive fields on
+  // x * jump); a vision transformer's patch x covers [x * jump, x * jump + jump], centre x * jump + jump / 2.
+  int64_t box_offset = 0;
 };
 
 // Accumulates jump and receptive field while an architecture is described layer by layer.

@@ -45,7 +45,9 @@ std::vector<std::string> export_features(Backbone& backbone, const DecodedImage&
                               {"height", static_cast<qint64>(map.size(1))},
                               {"width", static_cast<qint64>(map.size(2))},
                               {"jump", static_cast<qint64>(info.jump)},
-                              {"receptive_field", static_cast<qint64>(info.receptive_field)}});
+                              {"receptive_field", static_cast<qint64>(info.receptive_field)},
+                              // position x's box is centred at x * jump + box_offset
+                              {"box_offset", static_cast<qint64>(info.box_offset)}});
   }
   QJsonObject o;
   o["backbone"] = QString::fromStdString(backbone.name());
@@ -54,6 +56,13 @@ std::vector<std::string> export_features(Backbone& backbone, const DecodedImage&
   o["raw_input"] = options.raw_input;
   o["original_size"] = QJsonArray{image.original_width, image.original_height};
   o["input_size"] = QJsonArray{prepared.width(), prepared.height()};  // width, height fed to the backbone
+  // A vision transformer pads (zeros after normalisation) at the bottom and right to whole patches.
+  const LayerInfo& first = backbone.layers()[ids.front()];
+  const auto padded = [&](int side) {
+    return first.box_offset > 0 ? static_cast<qint64>((side + first.jump - 1) / first.jump * first.jump)
+                                : static_cast<qint64>(side);
+  };
+  o["padded_input_size"] = QJsonArray{padded(prepared.width()), padded(prepared.height())};
   // Input pixels per original pixel (decode-time reduction x resize).
   o["resize_ratio"] = static_cast<double>(image.scale * prepared.ratio);
   o["normalisation"] =

@@ -26,7 +26,7 @@ std::unique_ptr<Backbone> load_backbone(const std::string& backbone_name, const 
   check_finite_weights(state, weights_path);  // names the file itself
   try {
     if (!backbone) {
-      backbone = make_dinov2(state);
+      backbone = make_dinov2(state, backbone_name);
     } else {
       backbone->load_state_dict(state);
     }

@@ -24,6 +24,10 @@ fs::path sidecar_path(const fs::path& file) {
   return fs::path(file.string() + ".sha256");
 }
 
+fs::path first_hash_path(const fs::path& file) {
+  return fs::path(file.string() + ".first-sha256");
+}
+
 // "size <bytes> mtime <ticks>": what must be unchanged for a remembered hash to still apply.
 std::string file_identity(const fs::path& file) {
   std::error_code ec;
@@ -74,6 +78,24 @@ void remember_weights_hash(const fs::path& file, const std::string& sha256_hex) 
   }
 }
 
+std::optional<std::string> recorded_first_hash(const fs::path& file) {
+  std::ifstream in(first_hash_path(file));
+  std::string hash;
+  if (in && (in >> hash) && hash.size() == 64) return hash;
+  return std::nullopt;
+}
+
+void record_first_hash(const fs::path& file, const std::string& sha256_hex) {
+  write_file_atomically(first_hash_path(file).string(), sha256_hex + "\n");
+}
+
+std::string checksum_description(const WeightsEntry& entry) {
+  if (entry.has_published_checksum()) return "sha256 " + entry.sha256_prefix + " (published)";
+  if (const auto recorded = recorded_first_hash(cached_weights_path(entry)))
+    return "sha256 " + recorded->substr(0, 8) + " (first download)";
+  return "none published: recorded at first download";
+}
+
 bool weights_file_verified(const fs::path& file, const WeightsEntry& entry) {
   std::string sha256;
   std::ifstream sidecar(sidecar_path(file));
@@ -90,8 +112,16 @@ bool weights_file_verified(const fs::path& file, const WeightsEntry& entry) {
     sha256 = file_sha256_hex(file);
     remember_weights_hash(file, sha256);
   }
-  return !entry.sha256_prefix.empty() &&
-         sha256.compare(0, entry.sha256_prefix.size(), entry.sha256_prefix) == 0;
+  if (entry.has_published_checksum())
+    return sha256.compare(0, entry.sha256_prefix.size(), entry.sha256_prefix) == 0;
+  if (const auto recorded = recorded_first_hash(file)) return *recorded == sha256;
+  // A file placed in the cache by hand, before any download: its hash is the one later uses must keep.
+  try {
+    record_first_hash(file, sha256);
+  } catch (const std::runtime_error&) {
+    // A read-only cache: nothing to compare later uses with, as before this use.
+  }
+  return true;
 }
 
 namespace {
@@ -112,9 +142,12 @@ fs::path resolve_weights(const WeightsEntry& entry, const std::optional<fs::path
   std::error_code ec;
   if (fs::is_regular_file(cached, ec)) {
     if (weights_file_verified(cached, entry)) return cached;
-    throw WeightsUnavailable("the cached weights file " + cached.string() +
-                             " is corrupt: its sha256 does not start with " + entry.sha256_prefix +
-                             ". Delete it. " + download_instructions(entry));
+    const std::string expected = entry.has_published_checksum()
+                                     ? "does not start with " + entry.sha256_prefix
+                                     : "differs from the one recorded at its first download (" +
+                                           first_hash_path(cached).string() + ")";
+    throw WeightsUnavailable("the cached weights file " + cached.string() + " is corrupt: its sha256 " +
+                             expected + ". Delete it. " + download_instructions(entry));
   }
   throw WeightsUnavailable("weights for " + entry.backbone + " (" + entry.name + ", " + entry.file_name +
                            ") are not on this machine. " + download_instructions(entry));

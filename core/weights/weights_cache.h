@@ -20,10 +20,22 @@ std::filesystem::path cached_weights_path(const WeightsEntry& entry);
 // tests), else entry.url.
 std::string weights_download_url(const WeightsEntry& entry);
 
-// Whether `file`'s sha256 starts with entry.sha256_prefix. The full hash is remembered in a sidecar
+// Whether `file`'s sha256 starts with entry.sha256_prefix, or, for weights without a published checksum
+// (DINOv2), equals the sha256 recorded at the first download in "<file>.first-sha256" (a file found in the
+// cache before any download is recorded at its first use). The full hash is remembered in a sidecar
 // "<file>.sha256" together with the file's size and modification time, so an unchanged file is hashed once.
 // Throws WeightsError if the file cannot be read.
 bool weights_file_verified(const std::filesystem::path& file, const WeightsEntry& entry);
+
+// The sha256 recorded at the first download of `file` (weights without a published checksum), if any.
+std::optional<std::string> recorded_first_hash(const std::filesystem::path& file);
+
+// Records `sha256_hex` as the hash every later use of `file` must match. Throws std::runtime_error if it
+// cannot be written.
+void record_first_hash(const std::filesystem::path& file, const std::string& sha256_hex);
+
+// How `entry` is checked, for listings: the published prefix, or the recorded first-download hash.
+std::string checksum_description(const WeightsEntry& entry);
 
 // Records that `file` has sha256 `sha256_hex` (used by the downloader, which has just hashed it).
 void remember_weights_hash(const std::filesystem::path& file, const std::string& sha256_hex);

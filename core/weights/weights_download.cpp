@@ -10,6 +10,7 @@
 #include <QLockFile>
 
 #include <algorithm>
+#include <optional>
 #include <system_error>
 
 namespace hpf {
@@ -39,16 +40,24 @@ std::string kept_part(const fs::path& part) {
 void verify_and_install(const WeightsEntry& entry, const std::string& url, const fs::path& part,
                         const fs::path& target) {
   const std::string sha256 = file_sha256_hex(part);
-  if (sha256.compare(0, entry.sha256_prefix.size(), entry.sha256_prefix) != 0 ||
-      entry.sha256_prefix.empty()) {
+  // Without a published checksum, the first download's hash is the reference for every later one.
+  const std::optional<std::string> recorded =
+      entry.has_published_checksum() ? std::nullopt : recorded_first_hash(target);
+  const bool matches = entry.has_published_checksum()
+                           ? sha256.compare(0, entry.sha256_prefix.size(), entry.sha256_prefix) == 0
+                           : !recorded || *recorded == sha256;
+  if (!matches) {
     std::error_code ec;
     fs::remove(part, ec);
-    throw WeightsDownloadError(
-        "the file downloaded from " + url + " has sha256 " + sha256 + ", which does not start with " +
-        entry.sha256_prefix + " as registered for " + entry.file_name +
-        "; the download was corrupted or the server sent another file. The bad file was "
-        "deleted; download again.");
+    const std::string expected =
+        entry.has_published_checksum()
+            ? "which does not start with " + entry.sha256_prefix + " as registered for " + entry.file_name
+            : "which differs from " + *recorded + ", recorded at the first download of " + entry.file_name;
+    throw WeightsDownloadError("the file downloaded from " + url + " has sha256 " + sha256 + ", " + expected +
+                               "; the download was corrupted or the server sent another file. The bad file "
+                               "was deleted; download again.");
   }
+  if (!entry.has_published_checksum() && !recorded) record_first_hash(target, sha256);
   std::error_code ec;
   fs::rename(part, target, ec);  // atomic on one file system: readers see the old file or the whole new one
   if (ec)

@@ -22,6 +22,23 @@ WeightsEntry entry(const char* backbone, const char* name, const char* file_name
           description};
 }
 
+// DINOv2's official checkpoints (facebookresearch/dinov2, LVD-142M pretraining). No checksums are published:
+// the sha256 of the first download is recorded and checked on every later use (weights_cache.h).
+WeightsEntry dinov2_entry(const std::string& model, int64_t approx_bytes, const char* description) {
+  const bool registers = model.size() > 4 && model.compare(model.size() - 4, 4, "_reg") == 0;
+  const std::string base = registers ? model.substr(0, model.size() - 4) : model;
+  const std::string file = base + (registers ? "_reg4" : "") + "_pretrain.pth";
+  return {model,
+          "LVD142M",
+          file,
+          "https://dl.fbaipublicfiles.com/dinov2/" + base + "/" + file,
+          "",
+          approx_bytes,
+          true,
+          std::string(description) + (registers ? " with 4 register tokens" : "") +
+              " (DINOv2, LVD-142M; no published checksum)"};
+}
+
 std::string choices(const std::vector<std::string>& names) {
   std::string out;
   for (const std::string& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -40,6 +57,14 @@ const std::vector<WeightsEntry>& weights_registry() {
             "torchvision FCN ResNet-101 trained on COCO with VOC labels; Hyperpixel Flow uses its backbone"),
       entry("mobilenet_v2", "IMAGENET1K_V1", "mobilenet_v2-b0353104.pth", 14'212'972, true,
             "torchvision MobileNetV2 ImageNet weights (IMAGENET1K_V1)"),
+      dinov2_entry("dinov2_vits14", 88'300'000, "ViT-S/14"),
+      dinov2_entry("dinov2_vitb14", 346'400'000, "ViT-B/14"),
+      dinov2_entry("dinov2_vitl14", 1'217'600'000, "ViT-L/14"),
+      dinov2_entry("dinov2_vitg14", 4'546'100'000, "ViT-g/14"),
+      dinov2_entry("dinov2_vits14_reg", 88'300'000, "ViT-S/14"),
+      dinov2_entry("dinov2_vitb14_reg", 346'400'000, "ViT-B/14"),
+      dinov2_entry("dinov2_vitl14_reg", 1'217'600'000, "ViT-L/14"),
+      dinov2_entry("dinov2_vitg14_reg", 4'546'100'000, "ViT-g/14"),
       entry("resnet50", "PAPER", "resnet50-19c8e357.pth", 102'502'400, false,
             "the original torchvision ResNet-50 weights of the Hyperpixel Flow paper era"),
       entry("resnet101", "PAPER", "resnet101-5d3b4d8f.pth", 178'728'960, false,

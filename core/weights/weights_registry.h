@@ -1,6 +1,7 @@
 #pragma once
-// The official torchvision weight files each backbone can use, with the sha256 prefix torchvision embeds in
-// the file name (and verifies after download).
+// The official weight files each backbone can use: torchvision's, with the sha256 prefix torchvision embeds
+// in the file name (and verifies after download), and DINOv2's, which publish no checksum (the sha256 of the
+// first download is recorded instead: weights_cache.h).
 
 #include <cstdint>
 #include <string>
@@ -13,10 +14,12 @@ struct WeightsEntry {
   std::string name;           // e.g. "IMAGENET1K_V1" (torchvision's name where it has one)
   std::string file_name;      // e.g. "resnet101-63fe2227.pth"
   std::string url;            // official download URL
-  std::string sha256_prefix;  // leading hex digits of the file's sha256, e.g. "63fe2227"
+  std::string sha256_prefix;  // leading hex digits of the file's sha256, e.g. "63fe2227"; "" if none is
+                              // published (then the first download's sha256 is recorded and required)
   int64_t approx_bytes = 0;   // for progress estimates and messages
   bool is_default = false;    // the one used when the user names only the backbone
   std::string description;
+  bool has_published_checksum() const { return !sha256_prefix.empty(); }
 };
 
 // Every registered weight file, defaults first.

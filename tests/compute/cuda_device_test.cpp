@@ -79,6 +79,7 @@ void expect_same_pair_on_both_devices(const Config& config, c10::Device cuda) {
   std::unique_ptr<Backbone> backbone = make_backbone(config.backbone);
   MatchOptions options;
   options.layers = config.layers;
+  options.max_side = default_max_side(config.backbone);
   options.rhm.factorized_similarity = config.factorized;
   HyperpixelFlow flow(*backbone, options);
 
@@ -134,7 +135,8 @@ TEST_F(CudaDevice, SelectingCudaTurnsTf32Off) {
 }
 
 TEST_F(CudaDevice, BackboneFeaturesEqualTheCpuFeatures) {
-  for (const std::string name : {"mobilenet_v2", "resnet101", "fcn_resnet101"}) {
+  for (const std::string name :
+       {"mobilenet_v2", "resnet101", "fcn_resnet101", "dinov2_vits14", "dinov2_vitb14"}) {
     at::manual_seed(3);
     std::unique_ptr<Backbone> backbone = make_backbone(name);
     const int deepest = static_cast<int>(backbone->layers().size()) - 1;
@@ -161,6 +163,12 @@ TEST_F(CudaDevice, MobileNetV2PairMatchesTheCpuPair) {
 TEST_F(CudaDevice, ResNet101PairMatchesTheCpuPair) {
   expect_same_pair_on_both_devices({"resnet101", {2, 17, 21, 22, 25, 26, 28}, false}, cuda_);
   expect_same_pair_on_both_devices({"resnet101", {2, 17, 21, 22, 25, 26, 28}, true}, cuda_);
+}
+
+// DINOv2 blocks as layers (random weights), at the side DINOv2 matches at by default.
+TEST_F(CudaDevice, DinoV2PairsMatchTheCpuPairs) {
+  expect_same_pair_on_both_devices({"dinov2_vits14", {11}, true}, cuda_);
+  expect_same_pair_on_both_devices({"dinov2_vitb14", {7, 9, 11}, false}, cuda_);
 }
 
 // The CPU fallback (core/pipeline/pair_matching.cpp) relies on recognising LibTorch's real allocation

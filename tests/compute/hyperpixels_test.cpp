@@ -61,5 +61,32 @@ TEST(Hyperpixels, ConcatenatesUpsampledLayersAndPrunes) {
   EXPECT_EQ(pruned.boxes[1][0].item<float>(), 3.0f);
 }
 
+// A vision transformer's patch x covers input pixels [14x, 14x + 14]: box offset 7, centre 14x + 7.
+TEST(Hyperpixels, PatchBoxesCoverTheirPatch) {
+  const at::Tensor boxes = receptive_field_boxes(3, 2, 14, 14, 7);
+  const std::vector<std::vector<float>> expected = {{0, 0, 14, 14},  {14, 0, 28, 14},  {28, 0, 42, 14},
+                                                    {0, 14, 14, 28}, {14, 14, 28, 28}, {28, 14, 42, 28}};
+  for (int i = 0; i < 6; ++i) {
+    for (int k = 0; k < 4; ++k) EXPECT_EQ(boxes[i][k].item<float>(), expected[i][k]) << i << "," << k;
+  }
+  const at::Tensor centers = box_centers(boxes);
+  EXPECT_EQ(centers[4][0].item<float>(), 21.0f);
+  EXPECT_EQ(centers[4][1].item<float>(), 21.0f);
+}
+
+// A 30 x 28 image on a grid of 4 patch columns: a patch that reaches into the padding but covers image pixels
+// is kept; one lying wholly beyond the image (column 3, [42, 56]) is pruned by the margin rule.
+TEST(Hyperpixels, PaddedPatchesBeyondTheImageArePruned) {
+  LayerInfo patch = layer(0, 14, 14, 2);
+  patch.box_offset = 7;
+  const at::Tensor map = at::randn({1, 2, 2, 4});  // 4 patch columns: [0,14], [14,28], [28,42], [42,56]
+  const Hyperpixels hp = assemble_hyperpixels({map}, {patch}, 30, 28, HyperpixelOptions{true});
+  // x2 < W + 14 = 44 keeps columns 0..2 (column 2 covers pixels 28-29 of the image); rows 0..1 (y2 <= 28).
+  ASSERT_EQ(hp.size(), 6);
+  EXPECT_EQ(hp.grid_index[2].item<int64_t>(), 2);
+  EXPECT_EQ(hp.grid_index[3].item<int64_t>(), 4);
+  EXPECT_EQ(hp.centers[2][0].item<float>(), 35.0f);
+}
+
 }  // namespace
 }  // namespace hpf

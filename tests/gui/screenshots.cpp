@@ -40,11 +40,13 @@ int main(int argc, char** argv) {
   QStandardPaths::setTestModeEnabled(true);
   QApplication app(argc, argv);
   if (argc < 4) {
-    std::fprintf(stderr, "usage: %s WEIGHTS PF_WILLOW_ROOT OUT_DIR [PAIR_INDEX]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s WEIGHTS PF_WILLOW_ROOT OUT_DIR [PAIR_INDEX [DINOV2_VITS14_WEIGHTS]]\n",
+                 argv[0]);
     return 2;
   }
   const QString weights = argv[1], root = argv[2], out = argv[3];
   const size_t index = argc > 4 ? static_cast<size_t>(std::atoi(argv[4])) : 0;
+  const QString dinov2_weights = argc > 5 ? argv[5] : QString();
   QDir().mkpath(out);
   hpf::set_compute_threads(std::max(1, QThread::idealThreadCount() - 1));
 
@@ -123,6 +125,31 @@ int main(int argc, char** argv) {
     window.query_source_point(window.session().figure()->source_points.at(3));
     shot(window, "9_scot_query");
     s.match.method = "hpf";
+    window.apply_settings(s);
+
+    // DINOv2 ViT-S/14: blocks 9 and 11 as hyperpixel layers at 518 px, and the twelve blocks' maps.
+    if (dinov2_weights.isEmpty()) continue;
+    hpf::MatchSettings d = s;
+    d.backbone = "dinov2_vits14";
+    d.weights_path = dinov2_weights;
+    d.match.layers = {9, 11};
+    d.match.max_side = 518;
+    window.apply_settings(d);
+    window.show_tab(view.parentWidget());
+    window.open_dataset_pair(dataset, pairs.at(index));
+    if (!wait_for(&window.session(), SIGNAL(result_ready()), 300000)) {
+      std::fprintf(stderr, "no DINOv2 result: %s\n", qPrintable(window.last_error()));
+      return 1;
+    }
+    shot(window, "10_dinov2_pair");
+    window.query_source_point(window.session().figure()->source_points.at(3));
+    shot(window, "11_dinov2_query");
+    window.show_layers_tab();
+    if (!wait_for(&window.session(), SIGNAL(layer_maps_ready()), 300000)) {
+      std::fprintf(stderr, "no DINOv2 layer maps: %s\n", qPrintable(window.last_error()));
+      return 1;
+    }
+    shot(window, "12_dinov2_layers");
     window.apply_settings(s);
   }
   return 0;

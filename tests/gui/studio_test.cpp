@@ -29,6 +29,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -97,6 +98,7 @@ class StudioTest : public QObject {
   void event_loop_stays_responsive();
   void overlay_toolbar_fits_at_1280_px();
   void scot_pair_shows_activation_plan_and_agreement();
+  void dinov2_blocks_are_the_layers();
 
  private:
   void open_and_wait(MainWindow& window, const QString& src, const QString& trg);
@@ -589,6 +591,40 @@ void StudioTest::event_loop_stays_responsive() {
   // blocked.
   QVERIFY2(max_gap < std::max<qint64>(500, total.elapsed() / 2),
            qPrintable(QString("event loop stalled for %1 ms of %2 ms").arg(max_gap).arg(total.elapsed())));
+}
+
+// A DINOv2 ViT-S/14 (random weights): its blocks are the layer tiles, each a map on the 14-px patch grid of
+// the padded input; the pair's hyperpixels are the patches, as the core makes them.
+void StudioTest::dinov2_blocks_are_the_layers() {
+  const std::shared_ptr<Backbone> vit(make_backbone("dinov2_vits14"));
+  MatchSettings s = test_settings();
+  s.backbone = "dinov2_vits14";
+  s.match.layers = {10, 11};
+  MainWindow window(false);
+  window.apply_settings(s);
+  window.session().set_backbone(vit);
+  open_and_wait(window, src_, trg_);
+  const CorePair core = core_match(*vit, s, src_, trg_);
+  QCOMPARE(window.session().figure()->source_hyperpixels, core.pair.source.hyperpixels.size());
+  // 160 x 124 after the resize: 12 x 9 patches, each box a whole patch.
+  QCOMPARE(core.pair.source.hyperpixels.grid_width, int64_t{12});
+  QCOMPARE(core.pair.source.hyperpixels.grid_height, int64_t{9});
+  const at::Tensor boxes = core.pair.source.hyperpixels.boxes;
+  QVERIFY(at::equal(boxes.select(1, 2) - boxes.select(1, 0), at::full({boxes.size(0)}, 14.0f)));
+  QVERIFY(at::equal(at::fmod(boxes.select(1, 0), 14.0f), at::zeros({boxes.size(0)})));
+
+  QSignalSpy maps(&window.session(), &PairSession::layer_maps_ready);
+  window.show_layers_tab();
+  QVERIFY(maps.wait(kWaitMs));
+  const std::vector<LayerTile>& tiles = window.session().layer_tiles();
+  QCOMPARE(tiles.size(), size_t{12});
+  QCOMPARE(window.layers_panel().selected(), QList<int>({10, 11}));
+  QCOMPARE(tiles[0].source.size(), QSize(12, 9));
+  QCOMPARE(QString::fromStdString(tiles[11].info.stage), QString("blocks.11"));
+  bool patch_label = false;
+  for (const QLabel* label : window.layers_panel().findChildren<QLabel*>())
+    patch_label = patch_label || label->text() == QString("384 channels · 14 px patches");
+  QVERIFY2(patch_label, "a block's tile names its patch size");
 }
 
 int main(int argc, char** argv) {

@@ -31,6 +31,15 @@ RealData open_real_data() {
   return data;
 }
 
+// The official-code DINOv2 fixture with registers (random weights): blocks as layers, patch boxes.
+RealData open_dinov2_data() {
+  const std::string shared = test::shared_dir();
+  RealData data;
+  data.dataset = open_dataset("pf-willow", shared + "/data/pf-willow-dev");
+  data.backbone = load_backbone("dinov2", shared + "/reference/dinov2/dinov2_tiny_reg4_random.pth", "cpu");
+  return data;
+}
+
 // Per-pair PCK at 0.1 of one layer set, by the evaluation job.
 std::vector<double> evaluate(const RealData& data, const MatchOptions& base, const LayerSet& layers,
                              int64_t limit, const std::string& dir) {
@@ -42,7 +51,7 @@ std::vector<double> evaluate(const RealData& data, const MatchOptions& base, con
   eval.output_dir = dir;
   eval.limit = limit;
   RunDescription run;
-  run.backbone = "mobilenet_v2";
+  run.backbone = data.backbone->name();
   run.layers = format_layers(layers);
   const EvalResult result = run_evaluation(*data.dataset, flow, run, eval);
   EXPECT_TRUE(result.complete);
@@ -60,8 +69,7 @@ std::vector<double> evaluate(const RealData& data, const MatchOptions& base, con
 }
 
 void expect_identical_scores(const MatchOptions& options, const std::vector<Candidate>& candidates,
-                             int64_t limit) {
-  const RealData data = open_real_data();
+                             int64_t limit, const RealData& data = open_real_data()) {
   const std::vector<PairAnnotation> pairs = [&] {
     auto all = data.dataset->pairs("test");
     all.resize(limit);
@@ -135,6 +143,14 @@ TEST(ScorerEquality, ScotScoresMatchEvaluation) {
   MatchOptions options;
   options.method = "scot";
   expect_identical_scores(options, extend_beams({{4}}, {4, 7, 10, 16}), 4);
+}
+
+// DINOv2 blocks: every layer on the one 14-px patch grid, boxes [14x, 14x + 14], at DINOv2's 518-px side.
+TEST(ScorerEquality, DinoV2BlocksScoreAsEvaluation) {
+  REQUIRE_SHARED_DATA();
+  MatchOptions options;
+  options.max_side = 518;
+  expect_identical_scores(options, extend_beams({{0}, {1, 2}}, {0, 1, 2}), 4, open_dinov2_data());
 }
 
 TEST(ScorerEquality, WorkCountsEveryCandidatesSimilarities) {

@@ -153,5 +153,27 @@ TEST(FileSha256, MatchesTheStandardTestVector) {
   EXPECT_EQ(file_sha256_hex(file), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
+// A DINOv2 file put into the cache by hand (no published checksum, never downloaded): its hash is recorded at
+// its first use and required afterwards.
+TEST_F(WeightsCache, AHandPlacedFileWithoutPublishedChecksumIsRecordedAtFirstUse) {
+  WeightsEntry entry = default_weights("dinov2_vits14");
+  ASSERT_FALSE(entry.has_published_checksum());
+  EXPECT_EQ(entry.url, "https://dl.fbaipublicfiles.com/dinov2/dinov2_vits14/dinov2_vits14_pretrain.pth");
+  EXPECT_EQ(default_weights("dinov2_vitg14_reg").url,
+            "https://dl.fbaipublicfiles.com/dinov2/dinov2_vitg14/dinov2_vitg14_reg4_pretrain.pth");
+  const fs::path file = dir() / entry.file_name;
+  write_text(file, "dinov2 weights");
+  EXPECT_FALSE(recorded_first_hash(file));
+  EXPECT_EQ(resolve_weights(entry), file);
+  EXPECT_EQ(recorded_first_hash(file), sha256_hex("dinov2 weights"));
+  write_text(file, "other weights!");  // same size
+  fs::last_write_time(file, fs::last_write_time(file) + std::chrono::seconds(1));
+  const std::string message = error_of(entry);
+  EXPECT_NE(message.find("is corrupt: its sha256 differs from the one recorded at its first download"),
+            std::string::npos)
+      << message;
+  EXPECT_NE(message.find(entry.url), std::string::npos) << message;
+}
+
 }  // namespace
 }  // namespace hpf

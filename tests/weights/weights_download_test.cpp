@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <iterator>
 
@@ -58,7 +59,13 @@ class WeightsDownload : public ::testing::Test {
     entry_.url = "http://127.0.0.1:9/never-used/" + entry_.file_name;  // HPF_WEIGHTS_BASE_URL replaces it
     entry_.approx_bytes = kFileSize;
     entry_.is_default = true;
-    server_ = std::make_unique<LocalHttpServer>(entry_.file_name, body_);
+    serve(body_);
+  }
+
+  // Serves `body` as entry_.file_name from a new server.
+  void serve(const QByteArray& body) {
+    base_url_.reset();  // restores the variable before the new one sets it
+    server_ = std::make_unique<LocalHttpServer>(entry_.file_name, body);
     base_url_ = std::make_unique<ScopedEnv>("HPF_WEIGHTS_BASE_URL", server_->base_url() + "/");
   }
 
@@ -176,6 +183,50 @@ TEST_F(WeightsDownload, AHashMismatchDeletesTheDownload) {
                 "download again.");
   EXPECT_FALSE(fs::exists(target()));
   EXPECT_FALSE(fs::exists(part()));
+}
+
+// DINOv2 publishes no checksum: the first download's sha256 is recorded, and later uses and downloads must
+// match it.
+TEST_F(WeightsDownload, WithoutAPublishedChecksumTheFirstDownloadIsRecorded) {
+  entry_.sha256_prefix.clear();
+  entry_.file_name = "testnet_pretrain.pth";
+  serve(body_);
+  EXPECT_EQ(checksum_description(entry_), "none published: recorded at first download");
+  download_weights(entry_);
+  EXPECT_EQ(recorded_first_hash(target()), sha256_);
+  EXPECT_EQ(checksum_description(entry_), "sha256 " + sha256_.substr(0, 8) + " (first download)");
+  EXPECT_EQ(resolve_weights(entry_), target());
+
+  // The file changes on disk: every later use refuses it.
+  {
+    std::fstream file(target(), std::ios::binary | std::ios::in | std::ios::out);
+    file.seekp(1000);
+    file.put(static_cast<char>('\x5a' ^ body_[1000]));
+  }
+  // (within one timestamp tick the remembered hash would still apply: move the time on, as a later edit
+  // would)
+  fs::last_write_time(target(), fs::last_write_time(target()) + std::chrono::seconds(1));
+  try {
+    resolve_weights(entry_);
+    ADD_FAILURE() << "a changed file was accepted";
+  } catch (const WeightsUnavailable& e) {
+    EXPECT_NE(std::string(e.what()).find("its sha256 differs from the one recorded at its first download"),
+              std::string::npos)
+        << e.what();
+  }
+
+  // A later download that brings other bytes is refused and deleted; the recorded hash stays.
+  fs::remove(target());
+  QByteArray other = body_;
+  other[5] = static_cast<char>(other[5] ^ 1);
+  serve(other);
+  const std::string message = failed_download();
+  EXPECT_NE(message.find("which differs from " + sha256_ + ", recorded at the first download of " +
+                         entry_.file_name),
+            std::string::npos)
+      << message;
+  EXPECT_FALSE(fs::exists(target()));
+  EXPECT_EQ(recorded_first_hash(target()), sha256_);
 }
 
 TEST_F(WeightsDownload, CancellingKeepsThePartForALaterResume) {

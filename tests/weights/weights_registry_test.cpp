@@ -1,6 +1,9 @@
-// The registry of official torchvision weight files.
+// The registry of official weight files (torchvision, DINOv2).
 
 #include "core/weights/weights_registry.h"
+
+#include "core/compute/backbone.h"
+#include "core/compute/dinov2.h"
 #include "core/weights/weights_error.h"
 
 #include <gtest/gtest.h>
@@ -26,10 +29,21 @@ TEST(WeightsRegistry, PaperEraFilesAreSelectableByName) {
 }
 
 TEST(WeightsRegistry, EveryEntryIsConsistent) {
-  EXPECT_EQ(registered_backbones(),
-            (std::vector<std::string>{"resnet50", "resnet101", "fcn_resnet101", "mobilenet_v2"}));
+  EXPECT_EQ(registered_backbones(), backbone_names());  // every backbone has official weights
   for (const WeightsEntry& e : weights_registry()) {
     SCOPED_TRACE(e.file_name);
+    if (is_dinov2(e.backbone)) {
+      // DINOv2: no published checksum; hub's naming (reg4 files for the _reg models); the float32 size of
+      // the published architecture's parameters within 0.1%.
+      EXPECT_FALSE(e.has_published_checksum());
+      const bool reg = e.backbone.size() > 4 && e.backbone.substr(e.backbone.size() - 4) == "_reg";
+      const std::string stem = reg ? e.backbone.substr(0, e.backbone.size() - 4) : e.backbone;
+      EXPECT_EQ(e.file_name, stem + (reg ? "_reg4" : "") + "_pretrain.pth");
+      EXPECT_EQ(e.url, "https://dl.fbaipublicfiles.com/dinov2/" + stem + "/" + e.file_name);
+      const double bytes = 4.0 * static_cast<double>(dinov2_parameter_count(dinov2_named_config(e.backbone)));
+      EXPECT_NEAR(static_cast<double>(e.approx_bytes) / bytes, 1.0, 1e-3);
+      continue;
+    }
     EXPECT_EQ(e.url, "https://download.pytorch.org/models/" + e.file_name);
     EXPECT_GE(e.sha256_prefix.size(), 8u);
     EXPECT_NE(e.file_name.find("-" + e.sha256_prefix + ".pth"), std::string::npos);
@@ -53,7 +67,8 @@ TEST(WeightsRegistry, UnknownNamesListTheChoices) {
   } catch (const WeightsError& e) {
     EXPECT_STREQ(e.what(),
                  "no weights are registered for backbone 'vgg16'; known backbones: resnet50, resnet101, "
-                 "fcn_resnet101, mobilenet_v2");
+                 "fcn_resnet101, mobilenet_v2, dinov2_vits14, dinov2_vitb14, dinov2_vitl14, dinov2_vitg14, "
+                 "dinov2_vits14_reg, dinov2_vitb14_reg, dinov2_vitl14_reg, dinov2_vitg14_reg");
   }
   try {
     find_weights("resnet101", "V2");
