@@ -58,9 +58,10 @@ QGroupBox* SettingsPanel::build_model_box() {
   auto* browse = new QPushButton(tr("Choose…"), model_box);
   browse->setToolTip(tr("Pick a weights file on disk."));
   auto* download = new QPushButton(tr("Download"), model_box);
-  download->setToolTip(
-      tr("Download the backbone's official torchvision weights into the cache (resumable, "
-         "verified), with progress and cancel."));
+  download->setToolTip(tr(
+      "Download the backbone's official weights (torchvision's; DINOv2's) into the cache (resumable, "
+      "verified: by the published checksum, or for DINOv2, which publishes none, by the first download's), "
+      "with progress and cancel."));
   auto* weights_row = new QHBoxLayout;
   weights_row->addWidget(weights_, 1);
   weights_row->addWidget(browse);

@@ -38,8 +38,8 @@ void add_match_options(QCommandLineParser& parser) {
        "its architecture read from the file).",
        "name", "resnet101"},
       {"weights",
-       "torchvision checkpoint (.pth). Default: the official weights from the cache "
-       "($HPF_WEIGHTS_DIR or ~/.cache/hyperpixel-studio/weights), downloaded on request.",
+       "State-dict checkpoint (.pth), torchvision's or DINOv2's. Default: the official weights from the "
+       "cache ($HPF_WEIGHTS_DIR or ~/.cache/hyperpixel-studio/weights), downloaded on request.",
        "file"},
       {"layers",
        "Hyperpixel layer ids and ranges, e.g. 2,17,21,22,25,26,28 or 2,4-7 (DINOv2: block ids). Default: "

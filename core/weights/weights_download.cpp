@@ -52,7 +52,9 @@ void verify_and_install(const WeightsEntry& entry, const std::string& url, const
     const std::string expected =
         entry.has_published_checksum()
             ? "which does not start with " + entry.sha256_prefix + " as registered for " + entry.file_name
-            : "which differs from " + *recorded + ", recorded at the first download of " + entry.file_name;
+            : "which differs from " + *recorded + ", recorded at the first download of " + entry.file_name +
+                  " (if its publisher replaced the file, delete " + target.string() +
+                  ".first-sha256 to accept the new one)";
     throw WeightsDownloadError("the file downloaded from " + url + " has sha256 " + sha256 + ", " + expected +
                                "; the download was corrupted or the server sent another file. The bad file "
                                "was deleted; download again.");

@@ -193,6 +193,30 @@ TEST(OptionValidation, LayerTextIsReadOnceForBoth) {
   EXPECT_EQ(to_match_options(settings).layers, (LayerSet{4, 7, 10, 13, 16}));  // MobileNetV2
 }
 
+// The backbone decides the defaults the command line fills in: DINOv2 matches at 518 px with its last block.
+TEST(OptionValidation, BackboneDefaultsForDinoV2) {
+  const auto read = [](const QStringList& flags) {
+    QCommandLineParser parser;
+    cli::add_match_options(parser);
+    EXPECT_TRUE(parser.parse(QStringList{"hpf-match"} + flags));
+    return cli::read_match_options(parser);
+  };
+  const MatchOptions vit = read({"--backbone", "dinov2_vitb14"});
+  EXPECT_EQ(vit.layers, (LayerSet{11}));
+  EXPECT_EQ(vit.max_side, 518);
+  EXPECT_EQ(read({"--backbone", "dinov2_vitg14_reg", "--max-side", "300"}).max_side, 300);
+  EXPECT_EQ(read({"--backbone", "dinov2_vitg14_reg"}).layers, (LayerSet{39}));
+  EXPECT_EQ(read({"--backbone", "mobilenet_v2"}).max_side, 300);
+  EXPECT_EQ(read({"--backbone", "dinov2", "--layers", "0-2"}).layers, (LayerSet{0, 1, 2}));
+  try {
+    read({"--backbone", "dinov2"});
+    ADD_FAILURE() << "dinov2 without --layers was accepted";
+  } catch (const cli::UsageError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--backbone: dinov2 takes its depth from the checkpoint", 0), 0u)
+        << e.what();
+  }
+}
+
 }  // namespace
 }  // namespace hpf
 

@@ -15,6 +15,7 @@
 #include "ui/main_window.h"
 #include "ui/pair_view.h"
 #include "ui/query_rows.h"
+#include "ui/settings_panel.h"
 
 #include <ATen/ATen.h>
 #include <c10/core/InferenceMode.h>
@@ -22,6 +23,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QGraphicsEllipseItem>
@@ -99,6 +101,7 @@ class StudioTest : public QObject {
   void overlay_toolbar_fits_at_1280_px();
   void scot_pair_shows_activation_plan_and_agreement();
   void dinov2_blocks_are_the_layers();
+  void image_side_follows_the_backbone();
 
  private:
   void open_and_wait(MainWindow& window, const QString& src, const QString& trg);
@@ -625,6 +628,23 @@ void StudioTest::dinov2_blocks_are_the_layers() {
   for (const QLabel* label : window.layers_panel().findChildren<QLabel*>())
     patch_label = patch_label || label->text() == QString("384 channels · 14 px patches");
   QVERIFY2(patch_label, "a block's tile names its patch size");
+}
+
+// Choosing DINOv2 in the dock moves the image side from 300 to its 518 px, unless the user set another side.
+void StudioTest::image_side_follows_the_backbone() {
+  SettingsPanel panel;
+  QComboBox* backbone = panel.findChildren<QComboBox*>().at(0);  // the first box of the Model group
+  QVERIFY(backbone->findText("dinov2_vitl14_reg") >= 0);
+  QCOMPARE(panel.settings().match.max_side, 300);
+  backbone->setCurrentText("dinov2_vits14");
+  QCOMPARE(panel.settings().match.max_side, 518);
+  backbone->setCurrentText("resnet101");
+  QCOMPARE(panel.settings().match.max_side, 300);
+  MatchSettings chosen = panel.settings();
+  chosen.match.max_side = 400;
+  panel.set_settings(chosen);
+  backbone->setCurrentText("dinov2_vitb14");
+  QCOMPARE(panel.settings().match.max_side, 400);
 }
 
 int main(int argc, char** argv) {
