@@ -20,7 +20,8 @@ int features(const QStringList& args) {
        "(a DINOv2 ViT checkpoint given with --weights; its size and registers are read from the file).",
        "name", "resnet101"},
       {"weights",
-       "torchvision checkpoint (.pth). Default: the official weights from the cache, downloaded on request.",
+       "State-dict checkpoint (.pth), torchvision's or DINOv2's. Default: the official weights from the "
+       "cache, downloaded on request.",
        "file"},
       {"device", "Compute device: auto, cpu or cuda.", "device", "auto"},
       {"layers",

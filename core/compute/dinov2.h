@@ -24,8 +24,8 @@ struct DinoV2Config {
   int64_t patch = 14;
   int64_t pos_grid = 37;  // the positional embedding's side (518 / 14)
   int64_t mlp_hidden = 0;
-  bool swiglu =
-      false;  // ViT-g's MLP: w3(silu(x1) * x2) with (x1, x2) = w12(x) halved; else fc2(gelu(fc1(x)))
+  // ViT-g's MLP: w3(silu(x1) * x2) with (x1, x2) = w12(x) halved; the others fc2(gelu(fc1(x))).
+  bool swiglu = false;
   // The official models interpolate positions two ways: without registers by scale factors
   // ((h/14 + 0.1)/37, ...), no antialias; with registers to the output size, with antialias.
   double interpolate_offset = 0.1;

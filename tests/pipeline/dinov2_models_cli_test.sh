@@ -47,7 +47,7 @@ with open(os.path.join(root, "data", "test_pairs.csv"), "w") as f:
 PY
 
 # 1. Real-size models at 518 px.
-for model in ${HPF_DINOV2_TEST_MODELS:-dinov2_vits14:384 dinov2_vitb14:768}; do
+for model in dinov2_vits14:384 dinov2_vitb14:768; do
   name="${model%%:*}"
   width="${model##*:}"
   "$python" "$tools/make_dinov2_checkpoint.py" "$work/$name.pth" "$name"
