@@ -23,20 +23,14 @@ struct RealData {
   std::unique_ptr<Backbone> backbone;
 };
 
-RealData open_real_data() {
+// The shared PF-WILLOW dev set with a backbone loaded from `weights` (relative to $HPF_SHARED_DIR): by
+// default the shared MobileNetV2 weights.
+RealData open_real_data(const std::string& backbone = "mobilenet_v2",
+                        const std::string& weights = "weights/mobilenet_v2_imagenet_uint8.pth") {
   const std::string shared = test::shared_dir();
   RealData data;
   data.dataset = open_dataset("pf-willow", shared + "/data/pf-willow-dev");
-  data.backbone = load_backbone("mobilenet_v2", shared + "/weights/mobilenet_v2_imagenet_uint8.pth", "cpu");
-  return data;
-}
-
-// The official-code DINOv2 fixture with registers (random weights): blocks as layers, patch boxes.
-RealData open_dinov2_data() {
-  const std::string shared = test::shared_dir();
-  RealData data;
-  data.dataset = open_dataset("pf-willow", shared + "/data/pf-willow-dev");
-  data.backbone = load_backbone("dinov2", shared + "/reference/dinov2/dinov2_tiny_reg4_random.pth", "cpu");
+  data.backbone = load_backbone(backbone, shared + "/" + weights, "cpu");
   return data;
 }
 
@@ -150,7 +144,9 @@ TEST(ScorerEquality, DinoV2BlocksScoreAsEvaluation) {
   REQUIRE_SHARED_DATA();
   MatchOptions options;
   options.max_side = 518;
-  expect_identical_scores(options, extend_beams({{0}, {1, 2}}, {0, 1, 2}), 4, open_dinov2_data());
+  // The official-code DINOv2 fixture with registers (random weights).
+  expect_identical_scores(options, extend_beams({{0}, {1, 2}}, {0, 1, 2}), 4,
+                          open_real_data("dinov2", "reference/dinov2/dinov2_tiny_reg4_random.pth"));
 }
 
 TEST(ScorerEquality, WorkCountsEveryCandidatesSimilarities) {
