@@ -14,6 +14,14 @@
 namespace hpf {
 namespace {
 
+// The register count, and with it the positional interpolation of the official models: the `_reg` models
+// interpolate to the output size with antialias; the others by scale factors, offset 0.1.
+void set_registers(DinoV2Config& c, int64_t registers) {
+  c.registers = registers;
+  c.interpolate_antialias = registers > 0;
+  c.interpolate_offset = registers > 0 ? 0.0 : 0.1;
+}
+
 const at::Tensor& key(const StateDict& state, const std::string& name) {
   const auto found = state.find(name);
   if (found == state.end()) throw std::runtime_error("DINOv2 checkpoint: no tensor '" + name + "'");
@@ -45,7 +53,7 @@ class DinoV2Backbone final : public Backbone {
   }
 
   at::Tensor classify(const at::Tensor&) override {
-    throw std::invalid_argument("dinov2 has no ImageNet classifier");
+    throw std::invalid_argument(name() + " has no ImageNet classifier");
   }
 
   void load_state_dict(const StateDict& state) override {
@@ -237,7 +245,7 @@ DinoV2Config dinov2_config(const StateDict& state) {
   while (state.count("blocks." + std::to_string(c.depth) + ".norm1.weight")) ++c.depth;
   if (c.depth == 0) throw std::runtime_error("DINOv2 checkpoint: no 'blocks.0.norm1.weight'");
   const auto registers = state.find("register_tokens");
-  c.registers = registers == state.end() ? 0 : registers->second.size(1);
+  set_registers(c, registers == state.end() ? 0 : registers->second.size(1));
   c.patch = key(state, "patch_embed.proj.weight").size(2);
   const int64_t positions = key(state, "pos_embed").size(1) - 1;
   c.pos_grid = static_cast<int64_t>(std::lround(std::sqrt(static_cast<double>(positions))));
@@ -248,10 +256,6 @@ DinoV2Config dinov2_config(const StateDict& state) {
   c.swiglu = state.count("blocks.0.mlp.w12.weight") > 0;
   c.mlp_hidden =
       c.swiglu ? key(state, "blocks.0.mlp.w3.weight").size(1) : key(state, "blocks.0.mlp.fc1.weight").size(0);
-  // The official `_reg` models: output-size interpolation with antialias; the others: scale factors, offset
-  // 0.1.
-  c.interpolate_antialias = c.registers > 0;
-  c.interpolate_offset = c.registers > 0 ? 0.0 : 0.1;
   return c;
 }
 
@@ -298,9 +302,7 @@ DinoV2Config dinov2_named_config(const std::string& name) {
   c.swiglu = size == 'g';
   // SwiGLUFFNFused: (int(4 * dim * 2 / 3) + 7) // 8 * 8 hidden units; the others 4 * dim.
   c.mlp_hidden = c.swiglu ? (4 * c.embed_dim * 2 / 3 + 7) / 8 * 8 : 4 * c.embed_dim;
-  c.registers = name.size() > 4 && name.compare(name.size() - 4, 4, "_reg") == 0 ? 4 : 0;
-  c.interpolate_antialias = c.registers > 0;
-  c.interpolate_offset = c.registers > 0 ? 0.0 : 0.1;
+  set_registers(c, name.size() > 4 && name.compare(name.size() - 4, 4, "_reg") == 0 ? 4 : 0);
   return c;
 }
 

@@ -56,13 +56,13 @@ std::vector<std::string> export_features(Backbone& backbone, const DecodedImage&
   o["raw_input"] = options.raw_input;
   o["original_size"] = QJsonArray{image.original_width, image.original_height};
   o["input_size"] = QJsonArray{prepared.width(), prepared.height()};  // width, height fed to the backbone
-  // A vision transformer pads (zeros after normalisation) at the bottom and right to whole patches.
+  // A vision transformer pads (zeros after normalisation) at the bottom and right to whole patches: its maps
+  // tile the padded input, one patch (jump) per position.
   const LayerInfo& first = backbone.layers()[ids.front()];
-  const auto padded = [&](int side) {
-    return first.box_offset > 0 ? static_cast<qint64>((side + first.jump - 1) / first.jump * first.jump)
-                                : static_cast<qint64>(side);
-  };
-  o["padded_input_size"] = QJsonArray{padded(prepared.width()), padded(prepared.height())};
+  o["padded_input_size"] = first.box_offset > 0
+                               ? QJsonArray{static_cast<qint64>(maps[0].size(3) * first.jump),
+                                            static_cast<qint64>(maps[0].size(2) * first.jump)}
+                               : QJsonArray{prepared.width(), prepared.height()};
   // Input pixels per original pixel (decode-time reduction x resize).
   o["resize_ratio"] = static_cast<double>(image.scale * prepared.ratio);
   o["normalisation"] =
