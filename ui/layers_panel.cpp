@@ -1,11 +1,14 @@
 #include "ui/layers_panel.h"
 
+#include <algorithm>
+
 #include <QCheckBox>
 #include <QFrame>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QVBoxLayout>
 
 namespace hpf {
@@ -13,7 +16,7 @@ namespace hpf {
 namespace {
 
 constexpr int kMapSide = 120;
-constexpr int kColumns = 4;
+constexpr int kMaxColumns = 4;
 
 QLabel* map_label(const QImage& image, const QString& tip, QWidget* parent) {
   auto* label = new QLabel(parent);
@@ -31,13 +34,13 @@ LayersPanel::LayersPanel(QWidget* parent) : QWidget(parent) {
   message_ = new QLabel(tr("Match a pair to see its hyperpixel layers."), this);
   message_->setWordWrap(true);
   root->addWidget(message_);
-  auto* scroll = new QScrollArea(this);
-  scroll->setWidgetResizable(true);
-  grid_host_ = new QWidget(scroll);
+  scroll_ = new QScrollArea(this);
+  scroll_->setWidgetResizable(true);
+  grid_host_ = new QWidget(scroll_);
   grid_ = new QGridLayout(grid_host_);
   grid_->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-  scroll->setWidget(grid_host_);
-  root->addWidget(scroll, 1);
+  scroll_->setWidget(grid_host_);
+  root->addWidget(scroll_, 1);
 }
 
 void LayersPanel::set_message(const QString& message) {
@@ -47,6 +50,7 @@ void LayersPanel::set_message(const QString& message) {
 void LayersPanel::set_tiles(const std::vector<LayerTile>& tiles, const QList<int>& selected) {
   for (Tile& t : tiles_) delete t.frame;
   tiles_.clear();
+  columns_ = 0;
   for (size_t i = 0; i < tiles.size(); ++i) {
     const LayerTile& lt = tiles[i];
     auto* frame = new QFrame(grid_host_);
@@ -80,18 +84,42 @@ void LayersPanel::set_tiles(const std::vector<LayerTile>& tiles, const QList<int
         tr("Cosine similarity of this layer's features between the queried source point and "
            "its best match: how much this layer agrees with the match."));
     layout->addWidget(similarity);
-    grid_->addWidget(frame, static_cast<int>(i) / kColumns, static_cast<int>(i) % kColumns);
     tiles_.push_back(Tile{lt.info.id, frame, check, similarity});
     connect(check, &QCheckBox::toggled, this, [this] {
       restyle();
       Q_EMIT layers_toggled(this->selected());
     });
   }
-  set_selected(selected);
+  set_selected(selected);  // styles the tiles, then arranges them by their styled width
   set_message(tiles.empty()
                   ? tr("Match a pair to see its hyperpixel layers.")
                   : tr("Highlighted layers form the hyperpixels. Hover the source image in the pair view "
                        "to see each layer's similarity at that point."));
+}
+
+// As many columns (up to four) as the visible width holds, so that no tile hides behind a horizontal scroll.
+void LayersPanel::arrange() {
+  if (tiles_.empty()) return;
+  const int spacing = std::max(0, grid_->horizontalSpacing());
+  const QMargins margins = grid_->contentsMargins();
+  // The vertical scroll bar's width is kept free: it appears once the rows overflow.
+  const int available = scroll_->width() - scroll_->verticalScrollBar()->sizeHint().width() -
+                        2 * scroll_->frameWidth() - margins.left() - margins.right();
+  int widest = 0;
+  for (const Tile& t : tiles_) widest = std::max(widest, t.frame->sizeHint().width());
+  const int tile = widest + spacing;
+  const int columns = std::clamp((available + spacing) / std::max(1, tile), 1, kMaxColumns);
+  if (columns == columns_) return;
+  columns_ = columns;
+  for (size_t i = 0; i < tiles_.size(); ++i) {
+    grid_->removeWidget(tiles_[i].frame);
+    grid_->addWidget(tiles_[i].frame, static_cast<int>(i) / columns, static_cast<int>(i) % columns);
+  }
+}
+
+void LayersPanel::resizeEvent(QResizeEvent* event) {
+  QWidget::resizeEvent(event);
+  arrange();
 }
 
 void LayersPanel::set_selected(const QList<int>& selected) {
@@ -132,6 +160,7 @@ void LayersPanel::restyle() {
                              "background: rgba(46,134,222,30); }")
             : QStringLiteral("#layerTile { border: 1px solid palette(mid); border-radius: 4px; }"));
   }
+  arrange();  // a selected tile's wider border can change how many fit
 }
 
 }  // namespace hpf

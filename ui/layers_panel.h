@@ -1,7 +1,8 @@
 #pragma once
 // "Hyperpixel layers": every backbone layer on the loaded pair as a small map (PCA of its features to RGB),
-// with jump and receptive field, the selected set highlighted, and each layer's similarity at the queried
-// point. Ticking a layer in or out asks for the matching to be recomputed.
+// with jump and receptive field (transformer blocks: patch size), the selected set highlighted, as many per
+// row as fit, and each layer's similarity at the queried point. Ticking a layer in or out asks for the
+// matching to be recomputed.
 
 #include "ui/layer_tiles.h"
 
@@ -13,6 +14,7 @@
 class QCheckBox;
 class QGridLayout;
 class QLabel;
+class QScrollArea;
 
 namespace hpf {
 
@@ -42,9 +44,13 @@ class LayersPanel : public QWidget {
     QLabel* similarity = nullptr;
   };
   void restyle();
+  void arrange();  // places the tiles in as many columns as fit
+  void resizeEvent(QResizeEvent* event) override;
 
   QLabel* message_;
   QGridLayout* grid_;
+  QScrollArea* scroll_;
+  int columns_ = 0;  // the columns the tiles are placed in (0: not placed yet)
   QWidget* grid_host_;
   std::vector<Tile> tiles_;
 };
